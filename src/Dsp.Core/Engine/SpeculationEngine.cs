@@ -1,0 +1,363 @@
+using Dsp.Core.Judges;
+using Dsp.Core.Planning;
+
+namespace Dsp.Core.Engine;
+
+/// <summary>
+/// The speculative planning algorithm as a pure, deterministic state machine (DESIGN.md, "Timing semantics").
+/// It owns no clock, no I/O and no randomness: a driver tells it the depth of each round and which calls
+/// finished or failed, in the order they did, and it answers with <see cref="EngineCommand"/>s — which drafts and
+/// targets to start, which calls to cancel, which steps are verified, and when the round or the plan is over.
+/// </summary>
+/// <remarks>
+/// A round at verified position p with depth k ≥ 1 speculates on positions p … p+k−1: draft p and target p start
+/// together; when draft i finishes, draft i+1 and target i+1 (conditioned on the drafts before it) start. When
+/// target i finishes, draft i is accepted if it finished and the judge says it equals the target's step; otherwise
+/// the target's step is kept at i, and every call beyond i (and draft i itself, if still running) is cancelled.
+/// The round ends when its targets through the first non-accepted position have finished. Depth 0 runs the target
+/// alone for one step. Events about calls that were cancelled are ignored, so a driver may report them late.
+/// The command list returned by each method is reused: read it before the next call.
+/// </remarks>
+public sealed class SpeculationEngine
+{
+    private readonly IStepJudge _judge;
+    private readonly EngineOptions _options;
+    private readonly List<string> _verified = [];
+    private readonly List<EngineCommand> _commands = [];
+
+    // The open round's calls, indexed by offset from its start position.
+    private CallState[] _drafts = new CallState[8];
+    private CallState[] _targets = new CallState[8];
+    private string?[] _draftSteps = new string?[8];
+    private string?[] _targetSteps = new string?[8];
+    private bool[] _accepted = new bool[8];
+
+    private int _roundStart;
+    private int _roundDepth;
+    private int _roundEnd;      // offsets at or beyond this will not be verified in this round
+    private int _resolved;      // offsets verified so far in this round
+    private int _acceptedInRound;
+    private int _rounds;
+
+    /// <summary>Starts a plan at position 0, waiting for the first depth.</summary>
+    public SpeculationEngine(IStepJudge judge, EngineOptions? options = null)
+    {
+        _judge = judge;
+        _options = options ?? new EngineOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxSteps, 1, nameof(options));
+    }
+
+    public EngineStatus Status { get; private set; }
+
+    /// <summary>The verified plan so far, in order.</summary>
+    public IReadOnlyList<string> Verified => _verified;
+
+    /// <summary>The first unverified position: where the open (or next) round starts.</summary>
+    public int Position => _roundStart;
+
+    /// <summary>Rounds begun so far.</summary>
+    public int Rounds => _rounds;
+
+    /// <summary>The outcome of the last finished round (valid after <see cref="EngineCommandKind.RoundEnded"/>,
+    /// <see cref="EngineCommandKind.Completed"/> or <see cref="EngineCommandKind.Failed"/>).</summary>
+    public RoundOutcome LastRound { get; private set; }
+
+    /// <summary>Why the plan failed, when <see cref="Status"/> is <see cref="EngineStatus.Failed"/>.</summary>
+    public string? FailureReason { get; private set; }
+
+    /// <summary>The judge deciding acceptance.</summary>
+    public IStepJudge Judge => _judge;
+
+    /// <summary>Forgets the plan and starts again at position 0, keeping the judge, options and buffers.</summary>
+    public void Reset()
+    {
+        _verified.Clear();
+        _commands.Clear();
+        _roundStart = _roundDepth = _roundEnd = _resolved = _acceptedInRound = _rounds = 0;
+        LastRound = default;
+        FailureReason = null;
+        Status = EngineStatus.AwaitingDepth;
+    }
+
+    /// <summary>
+    /// Begins a round at <see cref="Position"/> with <paramref name="depth"/> drafts (0: the target alone). The depth
+    /// is cut so that no position at or beyond <see cref="EngineOptions.MaxSteps"/> is speculated on.
+    /// </summary>
+    public IReadOnlyList<EngineCommand> BeginRound(int depth)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(depth);
+        Expect(EngineStatus.AwaitingDepth);
+        _commands.Clear();
+
+        var size = depth == 0 ? 1 : Math.Min(depth, _options.MaxSteps - _roundStart);
+        EnsureCapacity(size);
+        Array.Clear(_drafts, 0, size);
+        Array.Clear(_targets, 0, size);
+        Array.Clear(_draftSteps, 0, size);
+        Array.Clear(_targetSteps, 0, size);
+        Array.Clear(_accepted, 0, size);
+        _roundDepth = depth;
+        _roundEnd = size;
+        _resolved = 0;
+        _acceptedInRound = 0;
+        _rounds++;
+        Status = EngineStatus.Running;
+
+        if (depth > 0)
+        {
+            Start(AgentRole.Draft, 0);
+        }
+
+        Start(AgentRole.Target, 0);
+        return _commands;
+    }
+
+    /// <summary>The draft for <paramref name="position"/> finished with <paramref name="step"/>.</summary>
+    public IReadOnlyList<EngineCommand> DraftCompleted(int position, string step)
+    {
+        _commands.Clear();
+        if (!TryRunningOffset(_drafts, position, out var offset))
+        {
+            return _commands;
+        }
+
+        _drafts[offset] = CallState.Completed;
+        _draftSteps[offset] = step;
+        if (_options.StopDraftingAtTerminate && PlanSteps.IsTerminate(step))
+        {
+            _roundEnd = Math.Min(_roundEnd, offset + 1);
+        }
+
+        var next = offset + 1;
+        if (next < _roundEnd)
+        {
+            Start(AgentRole.Draft, next);
+            Start(AgentRole.Target, next);
+        }
+
+        return _commands;
+    }
+
+    /// <summary>The draft for <paramref name="position"/> failed: it can never be accepted, and nothing is chained on it.</summary>
+    public IReadOnlyList<EngineCommand> DraftFailed(int position)
+    {
+        _commands.Clear();
+        if (TryRunningOffset(_drafts, position, out var offset))
+        {
+            _drafts[offset] = CallState.Failed;
+            _roundEnd = Math.Min(_roundEnd, offset + 1);
+        }
+
+        return _commands;
+    }
+
+    /// <summary>The target for <paramref name="position"/> finished with <paramref name="step"/>.</summary>
+    public IReadOnlyList<EngineCommand> TargetCompleted(int position, string step)
+    {
+        _commands.Clear();
+        if (!TryRunningOffset(_targets, position, out var offset))
+        {
+            return _commands;
+        }
+
+        _targets[offset] = CallState.Completed;
+        _targetSteps[offset] = step;
+        var accepted = _drafts[offset] == CallState.Completed && _judge.Accepts(_draftSteps[offset]!, step);
+        _accepted[offset] = accepted;
+        if (!accepted || PlanSteps.IsTerminate(step))
+        {
+            // Nothing beyond this position can be used any more.
+            CancelFrom(offset + (accepted ? 1 : 0));
+            _roundEnd = Math.Min(_roundEnd, offset + 1);
+        }
+
+        Advance();
+        return _commands;
+    }
+
+    /// <summary>
+    /// The target for <paramref name="position"/> failed (after the driver's own retries). The plan fails if every
+    /// earlier position of the round is accepted, since the step is then needed; otherwise the failure is moot.
+    /// </summary>
+    public IReadOnlyList<EngineCommand> TargetFailed(int position, string reason)
+    {
+        _commands.Clear();
+        if (!TryRunningOffset(_targets, position, out var offset))
+        {
+            return _commands;
+        }
+
+        _targets[offset] = CallState.Failed;
+        _targetSteps[offset] = reason;
+        CancelFrom(offset);
+        _roundEnd = Math.Min(_roundEnd, offset + 1);
+        Advance();
+        return _commands;
+    }
+
+    /// <summary>Stops the plan (for example at a user's request), cancelling every running call.</summary>
+    public IReadOnlyList<EngineCommand> Stop(string reason)
+    {
+        _commands.Clear();
+        if (Status is EngineStatus.AwaitingDepth or EngineStatus.Running)
+        {
+            Fail(reason);
+        }
+
+        return _commands;
+    }
+
+    /// <summary>
+    /// The steps a call for <paramref name="position"/> is conditioned on: the verified plan, then (for a call
+    /// inside the open round) the drafts of the positions before it. Ask when starting the call.
+    /// </summary>
+    public IReadOnlyList<string> PrefixFor(int position)
+    {
+        var prefix = new List<string>(position);
+        prefix.AddRange(_verified);
+        for (var p = _verified.Count; p < position; p++)
+        {
+            prefix.Add(_draftSteps[p - _roundStart]
+                ?? throw new InvalidOperationException($"Position {position} is not conditioned on a finished draft chain."));
+        }
+
+        return prefix;
+    }
+
+    private void Advance()
+    {
+        while (_resolved < _roundEnd)
+        {
+            var offset = _resolved;
+            if (_targets[offset] == CallState.Failed)
+            {
+                Fail($"The target failed at step {_roundStart + offset + 1}: {_targetSteps[offset]}");
+                return;
+            }
+
+            if (_targets[offset] != CallState.Completed)
+            {
+                return;
+            }
+
+            var step = _targetSteps[offset]!;
+            var accepted = _accepted[offset];
+            _verified.Add(step);
+            _resolved++;
+            if (accepted)
+            {
+                _acceptedInRound++;
+            }
+
+            Emit(accepted ? EngineCommandKind.DraftAccepted : EngineCommandKind.TargetKept, _roundStart + offset);
+            if (PlanSteps.IsTerminate(step) || _verified.Count >= _options.MaxSteps)
+            {
+                EndRound(EngineStatus.Completed, EngineCommandKind.Completed);
+                return;
+            }
+
+            if (!accepted)
+            {
+                break;
+            }
+        }
+
+        EndRound(EngineStatus.AwaitingDepth, EngineCommandKind.RoundEnded);
+    }
+
+    private void EndRound(EngineStatus status, EngineCommandKind notice)
+    {
+        CancelFrom(_resolved);
+        int? rejected = _resolved > 0 && !_accepted[_resolved - 1] ? _roundStart + _resolved - 1 : null;
+        LastRound = new RoundOutcome(_rounds - 1, _roundStart, _roundDepth, _resolved, _acceptedInRound, rejected);
+        _roundStart += _resolved;
+        Status = status;
+        Emit(notice, _roundStart);
+    }
+
+    private void Fail(string reason)
+    {
+        if (Status == EngineStatus.Running)
+        {
+            CancelFrom(_resolved);
+            LastRound = new RoundOutcome(_rounds - 1, _roundStart, _roundDepth, _resolved, _acceptedInRound, null);
+            _roundStart += _resolved;
+        }
+
+        FailureReason = reason;
+        Status = EngineStatus.Failed;
+        Emit(EngineCommandKind.Failed, _roundStart);
+    }
+
+    private void CancelFrom(int offset)
+    {
+        for (var i = offset; i < _roundEnd; i++)
+        {
+            if (_drafts[i] == CallState.Running)
+            {
+                _drafts[i] = CallState.Cancelled;
+                Emit(EngineCommandKind.CancelDraft, _roundStart + i);
+            }
+
+            if (_targets[i] == CallState.Running)
+            {
+                _targets[i] = CallState.Cancelled;
+                Emit(EngineCommandKind.CancelTarget, _roundStart + i);
+            }
+        }
+    }
+
+    private void Start(AgentRole role, int offset)
+    {
+        if (role == AgentRole.Draft)
+        {
+            _drafts[offset] = CallState.Running;
+            Emit(EngineCommandKind.StartDraft, _roundStart + offset);
+        }
+        else
+        {
+            _targets[offset] = CallState.Running;
+            Emit(EngineCommandKind.StartTarget, _roundStart + offset);
+        }
+    }
+
+    private bool TryRunningOffset(CallState[] calls, int position, out int offset)
+    {
+        offset = position - _roundStart;
+        return Status == EngineStatus.Running && offset >= 0 && offset < _roundEnd && calls[offset] == CallState.Running;
+    }
+
+    private void Emit(EngineCommandKind kind, int position) => _commands.Add(new EngineCommand(kind, position));
+
+    private void Expect(EngineStatus status)
+    {
+        if (Status != status)
+        {
+            throw new InvalidOperationException($"The engine is {Status}, not {status}.");
+        }
+    }
+
+    private void EnsureCapacity(int size)
+    {
+        if (size <= _drafts.Length)
+        {
+            return;
+        }
+
+        var capacity = Math.Max(size, _drafts.Length * 2);
+        Array.Resize(ref _drafts, capacity);
+        Array.Resize(ref _targets, capacity);
+        Array.Resize(ref _draftSteps, capacity);
+        Array.Resize(ref _targetSteps, capacity);
+        Array.Resize(ref _accepted, capacity);
+    }
+
+    private enum CallState : byte
+    {
+        NotStarted,
+        Running,
+        Completed,
+        Failed,
+        Cancelled,
+    }
+}

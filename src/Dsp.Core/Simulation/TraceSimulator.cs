@@ -1,0 +1,246 @@
+using Dsp.Core.Costs;
+using Dsp.Core.Engine;
+using Dsp.Core.Judges;
+using Dsp.Core.Metrics;
+using Dsp.Core.Planning;
+using Dsp.Core.Traces;
+
+namespace Dsp.Core.Simulation;
+
+/// <summary>
+/// Replays <c>dsp-trace/1</c> traces through <see cref="SpeculationEngine"/> on a virtual clock: a discrete-event
+/// simulation in which every call takes its recorded latency, so latency and cost follow DESIGN.md's timing and
+/// cost contracts exactly. Positions past the end of a trace have no recorded calls, so no round speculates there.
+/// Not thread-safe: use one simulator per thread.
+/// </summary>
+public sealed class TraceSimulator(SimulationOptions options)
+{
+    private readonly List<Call> _running = [];
+    private readonly Dictionary<string, IStepJudge> _judges = new(StringComparer.Ordinal);
+
+    public SimulationOptions Options => options;
+
+    /// <summary>The judge a trace is replayed with: the override, else the one the trace names.</summary>
+    public IStepJudge JudgeFor(AgentTrace trace)
+    {
+        if (options.Judge is { } judge)
+        {
+            return judge;
+        }
+
+        if (!_judges.TryGetValue(trace.Judge, out judge))
+        {
+            judge = StepJudges.Create(trace.Judge);
+            _judges[trace.Judge] = judge;
+        }
+
+        return judge;
+    }
+
+    /// <summary>Replays one trace with depths chosen by <paramref name="policy"/>.</summary>
+    public SimulatedPlan Run(AgentTrace trace, IDepthPolicy policy)
+    {
+        var judge = JudgeFor(trace);
+        var engine = new SpeculationEngine(judge, new EngineOptions
+        {
+            MaxSteps = trace.Steps.Count,
+            StopDraftingAtTerminate = options.StopDraftingAtTerminate,
+        });
+        var ledger = new CostLedger(options.Prices[trace.Models.Draft], options.Prices[trace.Models.Target]);
+        var replay = new Replay(trace, engine, ledger, options, _running);
+        replay.Run(policy);
+
+        var targetPlan = TargetPlan(trace);
+        var (sequentialLatency, sequentialCost) = Sequential(trace, targetPlan.Count, ledger);
+        var metrics = new PlanMetrics
+        {
+            TaskId = trace.Id,
+            Steps = engine.Verified.Count,
+            LatencySeconds = replay.Now,
+            CostUsd = ledger.TotalUsd,
+            UnnecessaryCostUsd = ledger.UnnecessaryUsd,
+            SequentialLatencySeconds = sequentialLatency,
+            SequentialCostUsd = sequentialCost,
+            Rounds = replay.Rounds.Count,
+            MeanDepth = replay.Rounds.Count == 0 ? 0 : replay.Rounds.Average(r => (double)r.Depth),
+            PeakConcurrentCalls = replay.PeakConcurrentCalls,
+            Calls = ledger.Calls,
+            CancelledCalls = ledger.CancelledCalls,
+            AcceptedDrafts = replay.Rounds.Sum(r => r.AcceptedDrafts),
+            MatchesTargetPlan = engine.Status == EngineStatus.Completed && engine.Verified.SequenceEqual(targetPlan, StringComparer.Ordinal),
+            ExactJudge = judge.IsExact,
+        };
+        return new SimulatedPlan(metrics, engine.Verified, replay.Rounds, replay.Calls, engine.FailureReason);
+    }
+
+    /// <summary>The plan of the target alone: its steps through the first TERMINATE.</summary>
+    public static IReadOnlyList<string> TargetPlan(AgentTrace trace)
+    {
+        var plan = new List<string>(trace.Steps.Count);
+        foreach (var step in trace.Steps)
+        {
+            plan.Add(step.Target.Text);
+            if (PlanSteps.IsTerminate(step.Target.Text))
+            {
+                break;
+            }
+        }
+
+        return plan;
+    }
+
+    private static (double Latency, double Cost) Sequential(AgentTrace trace, int steps, CostLedger ledger)
+    {
+        double latency = 0, cost = 0;
+        for (var i = 0; i < steps; i++)
+        {
+            var target = trace.Steps[i].Target;
+            latency += target.LatencySeconds;
+            cost += ledger.CostOf(AgentRole.Target, new CallUsage(target.PromptTokens, target.CompletionTokens, target.LatencySeconds));
+        }
+
+        return (latency, cost);
+    }
+
+    private record struct Call(AgentRole Role, int Position, int Round, double Start, double Finish);
+
+    /// <summary>One replay's event loop.</summary>
+    private sealed class Replay(AgentTrace trace, SpeculationEngine engine, CostLedger ledger, SimulationOptions options, List<Call> running)
+    {
+        public double Now { get; private set; }
+
+        public int PeakConcurrentCalls { get; private set; }
+
+        public List<RoundOutcome> Rounds { get; } = [];
+
+        public List<CallRecord>? Calls { get; } = options.RecordCalls ? [] : null;
+
+        public void Run(IDepthPolicy policy)
+        {
+            running.Clear();
+            while (true)
+            {
+                if (engine.Status == EngineStatus.AwaitingDepth)
+                {
+                    var depth = policy.ChooseDepth(new DepthRequest(trace.Task, engine.Verified, engine.Rounds));
+                    Apply(engine.BeginRound(depth));
+                    continue;
+                }
+
+                if (engine.Status != EngineStatus.Running)
+                {
+                    return;
+                }
+
+                if (running.Count == 0)
+                {
+                    throw new InvalidOperationException($"Replay of '{trace.Id}' stalled: the engine waits on no running call.");
+                }
+
+                var next = NextToFinish();
+                var call = running[next];
+                if (call.Finish > Now)
+                {
+                    // Time moves on: the calls running now ran together for a while.
+                    PeakConcurrentCalls = Math.Max(PeakConcurrentCalls, running.Count);
+                    Now = call.Finish;
+                }
+
+                running.RemoveAt(next);
+                var recorded = Recorded(call);
+                Record(call, new CallUsage(recorded.PromptTokens, recorded.CompletionTokens, recorded.LatencySeconds));
+                Apply((recorded.Failed, call.Role) switch
+                {
+                    (false, AgentRole.Draft) => engine.DraftCompleted(call.Position, recorded.Text),
+                    (false, AgentRole.Target) => engine.TargetCompleted(call.Position, recorded.Text),
+                    (true, AgentRole.Draft) => engine.DraftFailed(call.Position),
+                    _ => engine.TargetFailed(call.Position, "the recorded call failed"),
+                });
+            }
+        }
+
+        private void Apply(IReadOnlyList<EngineCommand> commands)
+        {
+            for (var i = 0; i < commands.Count; i++)
+            {
+                var command = commands[i];
+                switch (command.Kind)
+                {
+                    case EngineCommandKind.StartDraft:
+                        Start(AgentRole.Draft, command.Position);
+                        break;
+                    case EngineCommandKind.StartTarget:
+                        Start(AgentRole.Target, command.Position);
+                        break;
+                    case EngineCommandKind.CancelDraft:
+                        Cancel(AgentRole.Draft, command.Position);
+                        break;
+                    case EngineCommandKind.CancelTarget:
+                        Cancel(AgentRole.Target, command.Position);
+                        break;
+                    case EngineCommandKind.RoundEnded or EngineCommandKind.Completed or EngineCommandKind.Failed:
+                        ledger.CloseRound(engine.LastRound);
+                        Rounds.Add(engine.LastRound);
+                        break;
+                }
+            }
+        }
+
+        private void Start(AgentRole role, int position)
+        {
+            var recorded = role == AgentRole.Draft ? trace.Steps[position].Draft : trace.Steps[position].Target;
+            running.Add(new Call(role, position, engine.Rounds - 1, Now, Now + recorded.LatencySeconds));
+        }
+
+        private void Cancel(AgentRole role, int position)
+        {
+            var index = 0;
+            while (running[index].Role != role || running[index].Position != position)
+            {
+                index++;
+            }
+
+            var call = running[index];
+            running.RemoveAt(index);
+            var elapsed = Now - call.Start;
+            if (elapsed <= 0)
+            {
+                return; // cancelled the moment it would have started: never started
+            }
+
+            var recorded = Recorded(call);
+            var completion = options.CancelledCallBilling == CancelledCallBilling.FullCompletion
+                ? recorded.CompletionTokens
+                : (int)(recorded.CompletionTokens * elapsed / recorded.LatencySeconds); // whole tokens streamed so far
+            Record(call, new CallUsage(recorded.PromptTokens, completion, elapsed, Cancelled: true));
+        }
+
+        private void Record(in Call call, CallUsage usage)
+        {
+            var cost = ledger.Record(call.Role, call.Position, usage);
+            Calls?.Add(new CallRecord(call.Role, call.Position, call.Round, call.Start, usage, cost));
+        }
+
+        private TraceCall Recorded(in Call call) =>
+            call.Role == AgentRole.Draft ? trace.Steps[call.Position].Draft : trace.Steps[call.Position].Target;
+
+        /// <summary>The running call that finishes first; at equal times drafts first (a draft that finishes as its
+        /// target does counts as finished by then), then the earlier position.</summary>
+        private int NextToFinish()
+        {
+            var best = 0;
+            for (var i = 1; i < running.Count; i++)
+            {
+                var c = running[i];
+                var b = running[best];
+                if (c.Finish < b.Finish
+                    || (c.Finish == b.Finish && (c.Role < b.Role || (c.Role == b.Role && c.Position < b.Position))))
+                {
+                    best = i;
+                }
+            }
+
+            return best;
+        }
+    }
+}
