@@ -23,6 +23,7 @@ public sealed class SpeculationEngine
     private readonly IStepJudge _judge;
     private readonly EngineOptions _options;
     private readonly List<string> _verified = [];
+    private readonly List<DraftVerdict> _verdicts = [];
     private readonly List<EngineCommand> _commands = [];
 
     // The open round's calls, indexed by offset from its start position.
@@ -52,6 +53,18 @@ public sealed class SpeculationEngine
     /// <summary>The verified plan so far, in order.</summary>
     public IReadOnlyList<string> Verified => _verified;
 
+    /// <summary>How each verified position was decided, in order.</summary>
+    public IReadOnlyList<DraftVerdict> Verdicts => _verdicts;
+
+    /// <summary>Verified positions whose draft was accepted.</summary>
+    public int AcceptedDrafts { get; private set; }
+
+    /// <summary>Verified positions whose draft was not accepted (wrong, failed, or slower than its target).</summary>
+    public int RejectedDrafts { get; private set; }
+
+    /// <summary>Drafts accepted in a row since the last rejected one.</summary>
+    public int AcceptedStreak { get; private set; }
+
     /// <summary>The first unverified position: where the open (or next) round starts.</summary>
     public int Position => _roundStart;
 
@@ -72,7 +85,9 @@ public sealed class SpeculationEngine
     public void Reset()
     {
         _verified.Clear();
+        _verdicts.Clear();
         _commands.Clear();
+        AcceptedDrafts = RejectedDrafts = AcceptedStreak = 0;
         _roundStart = _roundDepth = _roundEnd = _resolved = _acceptedInRound = _rounds = 0;
         LastRound = default;
         FailureReason = null;
@@ -244,10 +259,7 @@ public sealed class SpeculationEngine
             var accepted = _accepted[offset];
             _verified.Add(step);
             _resolved++;
-            if (accepted)
-            {
-                _acceptedInRound++;
-            }
+            RecordVerdict(accepted);
 
             Emit(accepted ? EngineCommandKind.DraftAccepted : EngineCommandKind.TargetKept, _roundStart + offset);
             if (PlanSteps.IsTerminate(step) || _verified.Count >= _options.MaxSteps)
@@ -263,6 +275,27 @@ public sealed class SpeculationEngine
         }
 
         EndRound(EngineStatus.AwaitingDepth, EngineCommandKind.RoundEnded);
+    }
+
+    private void RecordVerdict(bool accepted)
+    {
+        if (_roundDepth == 0)
+        {
+            _verdicts.Add(DraftVerdict.NotDrafted);
+        }
+        else if (accepted)
+        {
+            _verdicts.Add(DraftVerdict.Accepted);
+            _acceptedInRound++;
+            AcceptedDrafts++;
+            AcceptedStreak++;
+        }
+        else
+        {
+            _verdicts.Add(DraftVerdict.Rejected);
+            RejectedDrafts++;
+            AcceptedStreak = 0;
+        }
     }
 
     private void EndRound(EngineStatus status, EngineCommandKind notice)

@@ -40,6 +40,16 @@ public sealed record PolicySummary
     /// <summary>Every task's plan equals the target's (observed, whatever the judge).</summary>
     public required bool MatchesTargetPlan { get; init; }
 
+    /// <summary>The expectile level τ of a learned (<c>dsp</c>) policy.</summary>
+    public float? Tau { get; init; }
+
+    /// <summary>The depth offset β of a learned (<c>dsp</c>) policy.</summary>
+    public int? Offset { get; init; }
+
+    /// <summary>For a learned policy: the share of its depth predictions with k ∈ {label, label + 1}, where the
+    /// label is the depth that speculates exactly through the next mismatch.</summary>
+    public double? PredictorAccuracy { get; init; }
+
     /// <summary>Total latency over total sequential latency.</summary>
     public double LatencyRatio => LatencySeconds / SequentialLatencySeconds;
 

@@ -1,3 +1,5 @@
+using Dsp.Core.Policy;
+
 namespace Dsp.Core.Simulation;
 
 /// <summary>Chooses how deep the next round speculates.</summary>
@@ -8,11 +10,10 @@ public interface IDepthPolicy
 }
 
 /// <summary>What a policy knows when a round is about to start.</summary>
-/// <param name="Task">The user's task.</param>
-/// <param name="Verified">The plan verified so far.</param>
+/// <param name="State">The task, the verified plan and the run's acceptance so far.</param>
 /// <param name="Round">The round's number in the plan, from 0.</param>
-public readonly record struct DepthRequest(string Task, IReadOnlyList<string> Verified, int Round)
+public readonly record struct DepthRequest(PolicyState State, int Round)
 {
     /// <summary>The position the round starts at.</summary>
-    public int Position => Verified.Count;
+    public int Position => State.Position;
 }

@@ -3,6 +3,7 @@ using Dsp.Core.Engine;
 using Dsp.Core.Judges;
 using Dsp.Core.Metrics;
 using Dsp.Core.Planning;
+using Dsp.Core.Policy;
 using Dsp.Core.Traces;
 
 namespace Dsp.Core.Simulation;
@@ -70,7 +71,7 @@ public sealed class TraceSimulator(SimulationOptions options)
             MatchesTargetPlan = engine.Status == EngineStatus.Completed && engine.Verified.SequenceEqual(targetPlan, StringComparer.Ordinal),
             ExactJudge = judge.IsExact,
         };
-        return new SimulatedPlan(metrics, engine.Verified, replay.Rounds, replay.Calls, engine.FailureReason);
+        return new SimulatedPlan(metrics, engine.Verified, engine.Verdicts, replay.Rounds, replay.Calls, engine.FailureReason);
     }
 
     /// <summary>The plan of the target alone: its steps through the first TERMINATE.</summary>
@@ -122,7 +123,7 @@ public sealed class TraceSimulator(SimulationOptions options)
             {
                 if (engine.Status == EngineStatus.AwaitingDepth)
                 {
-                    var depth = policy.ChooseDepth(new DepthRequest(trace.Task, engine.Verified, engine.Rounds));
+                    var depth = policy.ChooseDepth(new DepthRequest(PolicyState.AtRoundStart(trace.Task, engine), engine.Rounds));
                     Apply(engine.BeginRound(depth));
                     continue;
                 }

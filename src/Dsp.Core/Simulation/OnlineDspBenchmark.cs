@@ -1,0 +1,119 @@
+using Dsp.Core.Metrics;
+using Dsp.Core.Policy;
+using Dsp.Core.Traces;
+
+namespace Dsp.Core.Simulation;
+
+/// <summary>The result of streaming tasks through a learning DSP policy.</summary>
+/// <param name="Summary">Metrics over the whole stream, cold start included (policy name <c>dsp</c>).</param>
+/// <param name="FinalSnapshot">The policy as last trained (null if it never was).</param>
+/// <param name="Transitions">Every transition the stream produced, in order.</param>
+public sealed record OnlineDspResult(PolicySummary Summary, PolicySnapshot? FinalSnapshot, IReadOnlyList<PolicyTransition> Transitions);
+
+/// <summary>
+/// Online learning on the simulator: streams the traces in file order (several passes), starts untrained (or from
+/// a given snapshot), records each task's transitions when it finishes, and retrains every few tasks from the
+/// latest snapshot — as the Functions app's timer does.
+/// </summary>
+public static class OnlineDspBenchmark
+{
+    public const string PolicyName = "dsp";
+
+    /// <summary>Runs one setting's stream. <paramref name="progress"/> hears the number of tasks done.</summary>
+    public static OnlineDspResult Run(
+        IReadOnlyList<AgentTrace> traces,
+        DspSetting setting,
+        OnlineLearningOptions options,
+        SimulationOptions simulation,
+        IProgress<int>? progress = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Passes, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.RetrainEvery);
+        var featurizer = new HashedTextFeaturizer();
+        var trainer = new PolicyTrainer(options.Trainer, featurizer);
+        var selection = (options.Selection with { Tradeoff = setting.Tau, Offset = setting.Offset }).Validated();
+        var simulator = new TraceSimulator(simulation);
+        var snapshot = options.InitialSnapshot;
+        var all = new List<PolicyTransition>();
+        var plans = new List<PlanMetrics>(traces.Count * options.Passes);
+        int predictions = 0, hits = 0;
+
+        for (var pass = 0; pass < options.Passes; pass++)
+        {
+            foreach (var trace in traces)
+            {
+                var policy = new DspDepthPolicy(snapshot, featurizer, selection);
+                var plan = simulator.Run(trace, policy);
+                var transitions = TransitionBuilder.Build($"{trace.Id}#{plans.Count}", trace.Task, plan.Plan, plan.Verdicts, plan.Rounds);
+                if (snapshot is not null)
+                {
+                    (predictions, hits) = Score(plan, transitions, predictions, hits);
+                }
+
+                plans.Add(plan.Metrics);
+                all.AddRange(transitions);
+                progress?.Report(plans.Count);
+
+                if (options.RetrainEvery > 0 && plans.Count % options.RetrainEvery == 0 && all.Count > 0)
+                {
+                    var window = all.Count > options.BufferCapacity ? all[^options.BufferCapacity..] : all;
+                    snapshot = trainer.Train(snapshot, window);
+                }
+            }
+        }
+
+        var summary = PolicySummary.From(PolicyName, plans) with
+        {
+            Tau = setting.Tau,
+            Offset = setting.Offset,
+            PredictorAccuracy = predictions == 0 ? null : (double)hits / predictions,
+        };
+        return new OnlineDspResult(summary, snapshot, all);
+    }
+
+    /// <summary>Runs several settings' streams, in parallel, each independent and deterministic.</summary>
+    public static IReadOnlyList<OnlineDspResult> RunAll(
+        IReadOnlyList<AgentTrace> traces,
+        IReadOnlyList<DspSetting> settings,
+        OnlineLearningOptions options,
+        SimulationOptions simulation,
+        IProgress<int>? progress = null)
+    {
+        var results = new OnlineDspResult[settings.Count];
+        var counter = progress is null ? null : new TaskCounter(progress);
+        Parallel.For(0, settings.Count, i => results[i] = Run(traces, settings[i], options, simulation, counter));
+        return results;
+    }
+
+    /// <summary>Counts the rounds whose depth k was the label or one more (the paper's predictor accuracy).</summary>
+    private static (int Predictions, int Hits) Score(SimulatedPlan plan, IReadOnlyList<PolicyTransition> transitions, int predictions, int hits)
+    {
+        foreach (var round in plan.Rounds)
+        {
+            if (round.Depth == 0)
+            {
+                continue;
+            }
+
+            foreach (var transition in transitions)
+            {
+                if (transition.State.Position == round.Start)
+                {
+                    predictions++;
+                    hits += round.Depth == transition.Label || round.Depth == transition.Label + 1 ? 1 : 0;
+                    break;
+                }
+            }
+        }
+
+        return (predictions, hits);
+    }
+
+    /// <summary>Counts tasks done over all streams.</summary>
+    private sealed class TaskCounter(IProgress<int> total) : IProgress<int>
+    {
+        private int _done;
+
+        public void Report(int value) => total.Report(Interlocked.Increment(ref _done));
+    }
+}
