@@ -1,1 +1,3 @@
-class P{static void Main(){}}
+using Dsp.Cli;
+
+return await DspCommandLine.Create().Parse(args).InvokeAsync();

@@ -10,7 +10,7 @@ public sealed record PolicySummary
 
     public required int Tasks { get; init; }
 
-    public required int Steps { get; init; }
+    public required long Steps { get; init; }
 
     public required double LatencySeconds { get; init; }
 
@@ -57,30 +57,14 @@ public sealed record PolicySummary
     public double CostRatio => CostUsd / SequentialCostUsd;
 
     /// <summary>Summarizes plans of one policy.</summary>
-    public static PolicySummary From(string policy, IReadOnlyCollection<PlanMetrics> plans)
+    public static PolicySummary From(string policy, IEnumerable<PlanMetrics> plans)
     {
-        if (plans.Count == 0)
+        var builder = new PolicySummaryBuilder(policy);
+        foreach (var plan in plans)
         {
-            throw new ArgumentException("A summary needs at least one plan.", nameof(plans));
+            builder.Add(plan);
         }
 
-        return new PolicySummary
-        {
-            Policy = policy,
-            Tasks = plans.Count,
-            Steps = plans.Sum(p => p.Steps),
-            LatencySeconds = plans.Sum(p => p.LatencySeconds),
-            CostUsd = plans.Sum(p => p.CostUsd),
-            UnnecessaryCostUsd = plans.Sum(p => p.UnnecessaryCostUsd),
-            SequentialLatencySeconds = plans.Sum(p => p.SequentialLatencySeconds),
-            SequentialCostUsd = plans.Sum(p => p.SequentialCostUsd),
-            DeltaTimePercent = 100.0 * plans.Average(p => p.DeltaTime),
-            DeltaCostPercent = 100.0 * plans.Average(p => p.DeltaCost),
-            MeanDepth = plans.Average(p => p.MeanDepth),
-            PeakConcurrentCalls = plans.Average(p => p.PeakConcurrentCalls),
-            Rounds = plans.Average(p => p.Rounds),
-            Lossless = plans.All(p => p.Lossless),
-            MatchesTargetPlan = plans.All(p => p.MatchesTargetPlan),
-        };
+        return builder.Build();
     }
 }

@@ -35,7 +35,7 @@ public static class OnlineDspBenchmark
         var simulator = new TraceSimulator(simulation);
         var snapshot = options.InitialSnapshot;
         var all = new List<PolicyTransition>();
-        var plans = new List<PlanMetrics>(traces.Count * options.Passes);
+        var plans = new PolicySummaryBuilder(PolicyName);
         int predictions = 0, hits = 0;
 
         for (var pass = 0; pass < options.Passes; pass++)
@@ -44,7 +44,7 @@ public static class OnlineDspBenchmark
             {
                 var policy = new DspDepthPolicy(snapshot, featurizer, selection);
                 var plan = simulator.Run(trace, policy);
-                var transitions = TransitionBuilder.Build($"{trace.Id}#{plans.Count}", trace.Task, plan.Plan, plan.Verdicts, plan.Rounds);
+                var transitions = TransitionBuilder.Build($"{trace.Id}#{plans.Tasks}", trace.Task, plan.Plan, plan.Verdicts, plan.Rounds);
                 if (snapshot is not null)
                 {
                     (predictions, hits) = Score(plan, transitions, predictions, hits);
@@ -52,9 +52,9 @@ public static class OnlineDspBenchmark
 
                 plans.Add(plan.Metrics);
                 all.AddRange(transitions);
-                progress?.Report(plans.Count);
+                progress?.Report(plans.Tasks);
 
-                if (options.RetrainEvery > 0 && plans.Count % options.RetrainEvery == 0 && all.Count > 0)
+                if (options.RetrainEvery > 0 && plans.Tasks % options.RetrainEvery == 0 && all.Count > 0)
                 {
                     var window = all.Count > options.BufferCapacity ? all[^options.BufferCapacity..] : all;
                     snapshot = trainer.Train(snapshot, window);
@@ -62,7 +62,7 @@ public static class OnlineDspBenchmark
             }
         }
 
-        var summary = PolicySummary.From(PolicyName, plans) with
+        var summary = plans.Build() with
         {
             Tau = setting.Tau,
             Offset = setting.Offset,

@@ -18,16 +18,16 @@ public static class PolicyBenchmark
         IProgress<int>? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
-        var plans = new List<PlanMetrics>(traces.Count * passes);
+        var summary = new PolicySummaryBuilder(policy.Name);
         for (var pass = 0; pass < passes; pass++)
         {
             foreach (var trace in traces)
             {
-                plans.Add(simulator.Run(trace, policy.ForTrace(trace)).Metrics);
-                progress?.Report(plans.Count);
+                summary.Add(simulator.Run(trace, policy.ForTrace(trace)).Metrics);
+                progress?.Report(summary.Tasks);
             }
         }
 
-        return PolicySummary.From(policy.Name, plans);
+        return summary.Build();
     }
 }

@@ -18,6 +18,7 @@ public sealed class TraceSimulator(SimulationOptions options)
 {
     private readonly List<Call> _running = [];
     private readonly Dictionary<string, IStepJudge> _judges = new(StringComparer.Ordinal);
+    private readonly Dictionary<AgentTrace, TargetAlone> _baselines = new(ReferenceEqualityComparer.Instance);
 
     public SimulationOptions Options => options;
 
@@ -51,8 +52,7 @@ public sealed class TraceSimulator(SimulationOptions options)
         var replay = new Replay(trace, engine, ledger, options, _running);
         replay.Run(policy);
 
-        var targetPlan = TargetPlan(trace);
-        var (sequentialLatency, sequentialCost) = Sequential(trace, targetPlan.Count, ledger);
+        var baseline = Baseline(trace, ledger);
         var metrics = new PlanMetrics
         {
             TaskId = trace.Id,
@@ -60,15 +60,15 @@ public sealed class TraceSimulator(SimulationOptions options)
             LatencySeconds = replay.Now,
             CostUsd = ledger.TotalUsd,
             UnnecessaryCostUsd = ledger.UnnecessaryUsd,
-            SequentialLatencySeconds = sequentialLatency,
-            SequentialCostUsd = sequentialCost,
+            SequentialLatencySeconds = baseline.LatencySeconds,
+            SequentialCostUsd = baseline.CostUsd,
             Rounds = replay.Rounds.Count,
-            MeanDepth = replay.Rounds.Count == 0 ? 0 : replay.Rounds.Average(r => (double)r.Depth),
+            MeanDepth = replay.Rounds.Count == 0 ? 0 : (double)replay.DepthSum / replay.Rounds.Count,
             PeakConcurrentCalls = replay.PeakConcurrentCalls,
             Calls = ledger.Calls,
             CancelledCalls = ledger.CancelledCalls,
-            AcceptedDrafts = replay.Rounds.Sum(r => r.AcceptedDrafts),
-            MatchesTargetPlan = engine.Status == EngineStatus.Completed && engine.Verified.SequenceEqual(targetPlan, StringComparer.Ordinal),
+            AcceptedDrafts = engine.AcceptedDrafts,
+            MatchesTargetPlan = engine.Status == EngineStatus.Completed && SamePlan(engine.Verified, baseline.Plan),
             ExactJudge = judge.IsExact,
         };
         return new SimulatedPlan(metrics, engine.Verified, engine.Verdicts, replay.Rounds, replay.Calls, engine.FailureReason);
@@ -90,18 +90,46 @@ public sealed class TraceSimulator(SimulationOptions options)
         return plan;
     }
 
-    private static (double Latency, double Cost) Sequential(AgentTrace trace, int steps, CostLedger ledger)
+    /// <summary>The target alone on the trace, worked out once per trace (prices are fixed per simulator).</summary>
+    private TargetAlone Baseline(AgentTrace trace, CostLedger ledger)
     {
-        double latency = 0, cost = 0;
-        for (var i = 0; i < steps; i++)
+        if (!_baselines.TryGetValue(trace, out var baseline))
         {
-            var target = trace.Steps[i].Target;
-            latency += target.LatencySeconds;
-            cost += ledger.CostOf(AgentRole.Target, new CallUsage(target.PromptTokens, target.CompletionTokens, target.LatencySeconds));
+            var plan = TargetPlan(trace);
+            double latency = 0, cost = 0;
+            for (var i = 0; i < plan.Count; i++)
+            {
+                var target = trace.Steps[i].Target;
+                latency += target.LatencySeconds;
+                cost += ledger.CostOf(AgentRole.Target, new CallUsage(target.PromptTokens, target.CompletionTokens, target.LatencySeconds));
+            }
+
+            baseline = new TargetAlone(plan, latency, cost);
+            _baselines[trace] = baseline;
         }
 
-        return (latency, cost);
+        return baseline;
     }
+
+    private static bool SamePlan(IReadOnlyList<string> plan, IReadOnlyList<string> targetPlan)
+    {
+        if (plan.Count != targetPlan.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < plan.Count; i++)
+        {
+            if (!string.Equals(plan[i], targetPlan[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private sealed record TargetAlone(IReadOnlyList<string> Plan, double LatencySeconds, double CostUsd);
 
     private record struct Call(AgentRole Role, int Position, int Round, double Start, double Finish);
 
@@ -113,6 +141,8 @@ public sealed class TraceSimulator(SimulationOptions options)
         public int PeakConcurrentCalls { get; private set; }
 
         public List<RoundOutcome> Rounds { get; } = [];
+
+        public int DepthSum { get; private set; }
 
         public List<CallRecord>? Calls { get; } = options.RecordCalls ? [] : null;
 
@@ -182,6 +212,7 @@ public sealed class TraceSimulator(SimulationOptions options)
                     case EngineCommandKind.RoundEnded or EngineCommandKind.Completed or EngineCommandKind.Failed:
                         ledger.CloseRound(engine.LastRound);
                         Rounds.Add(engine.LastRound);
+                        DepthSum += engine.LastRound.Depth;
                         break;
                 }
             }

@@ -1,0 +1,302 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Dsp.Cli.Benchmarking;
+using Dsp.Cli.Reports;
+using Dsp.Core.Costs;
+using Dsp.Core.Judges;
+using Dsp.Core.Simulation;
+using Dsp.Core.Traces;
+using Spectre.Console;
+
+namespace Dsp.Cli.Commands;
+
+/// <summary>
+/// <c>dsp bench</c>: replays recorded traces under depth policies and compares latency and cost with the target
+/// alone, as a table and, on request, as JSON, CSV and a latency-versus-cost plot.
+/// </summary>
+internal sealed class BenchCommand : Command
+{
+    private const string ProducedBilling = "produced";
+    private const string FullBilling = "full";
+
+    private readonly Option<FileInfo[]> _traces = new Option<FileInfo[]>("--traces")
+    {
+        Description = "dsp-trace/1 files to replay [default: the bundled openagi-gpt4turbo.jsonl]",
+        HelpName = "FILE",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = true,
+    }.AcceptExistingOnly();
+
+    private readonly Option<string[]> _policies = new("--policies")
+    {
+        Description = "Comma-separated policies: sequential, fixed-N, oracle, recorded",
+        HelpName = "NAME,...",
+        Arity = ArgumentArity.OneOrMore,
+        DefaultValueFactory = _ => [.. SimulationPolicies.Defaults],
+        CustomParser = ParsePolicyNames,
+    };
+
+    private readonly Option<KeyValuePair<string, ModelPrice>[]> _prices = new("--price")
+    {
+        Description = "A model's price in $ per 1M prompt/completion tokens, e.g. gpt-4-turbo=10/30 (repeatable)",
+        HelpName = "MODEL=IN/OUT",
+        Arity = ArgumentArity.OneOrMore,
+        DefaultValueFactory = _ => [],
+        CustomParser = ParsePrices,
+    };
+
+    private readonly Option<FileInfo?> _json = new("--json") { Description = "Write the results as JSON", HelpName = "OUT.json" };
+
+    private readonly Option<FileInfo?> _csv = new("--csv") { Description = "Write the results as CSV", HelpName = "OUT.csv" };
+
+    private readonly Option<FileInfo?> _plot = new("--plot")
+    {
+        Description = "Plot latency against cost, as SVG or PNG by the file's extension",
+        HelpName = "OUT.svg|OUT.png",
+        CustomParser = ParsePlotFile,
+    };
+
+    private readonly Option<string> _billing = new Option<string>("--billing")
+    {
+        Description = "What a cancelled call is billed: the completion tokens produced so far, or the full completion",
+        DefaultValueFactory = _ => ProducedBilling,
+    }.AcceptOnlyFromAmong(ProducedBilling, FullBilling);
+
+    private readonly Option<bool> _stopDraftingAtTerminate = new("--stop-drafting-at-terminate")
+    {
+        Description = "Draft nothing past a drafted TERMINATE",
+    };
+
+    private readonly Option<string?> _judge = new Option<string?>("--judge")
+    {
+        Description = "Judge every trace with this judge [default: the judge each trace names]",
+    }.AcceptOnlyFromAmong([.. StepJudges.Names]);
+
+    private readonly Option<int> _repeat = new("--repeat")
+    {
+        Description = "Replay the trace set N times per policy",
+        HelpName = "N",
+        DefaultValueFactory = _ => 1,
+        CustomParser = ParseRepeat,
+    };
+
+    public BenchCommand()
+        : base("bench", "Replay recorded traces under depth policies; compare latency and cost with the target alone.")
+    {
+        Options.Add(_traces);
+        Options.Add(_policies);
+        Options.Add(_prices);
+        Options.Add(_json);
+        Options.Add(_csv);
+        Options.Add(_plot);
+        Options.Add(_billing);
+        Options.Add(_stopDraftingAtTerminate);
+        Options.Add(_judge);
+        Options.Add(_repeat);
+        SetAction(Run);
+    }
+
+    /// <summary>The traces replayed when none are given, copied next to the program at build.</summary>
+    private static string BundledTraces => Path.Combine(AppContext.BaseDirectory, "traces", "openagi-gpt4turbo.jsonl");
+
+    private int Run(ParseResult parse)
+    {
+        try
+        {
+            Bench(parse);
+            return 0;
+        }
+        catch (CommandException e)
+        {
+            parse.InvocationConfiguration.Error.WriteLine(e.Message);
+            return 1;
+        }
+    }
+
+    private void Bench(ParseResult parse)
+    {
+        var console = CliConsole.Create(parse.InvocationConfiguration.Output);
+        var sources = parse.GetValue(_traces) is { Length: > 0 } files ? files.Select(f => f.FullName).ToList() : [BundledTraces];
+        var traces = Read(sources);
+        var simulator = new TraceSimulator(new SimulationOptions
+        {
+            Prices = PriceTable.BuiltIn.With(parse.GetValue(_prices)!),
+            CancelledCallBilling = parse.GetValue(_billing) == FullBilling
+                ? CancelledCallBilling.FullCompletion
+                : CancelledCallBilling.ProducedTokens,
+            Judge = parse.GetValue(_judge) is { } judge ? StepJudges.Create(judge) : null,
+            StopDraftingAtTerminate = parse.GetValue(_stopDraftingAtTerminate),
+        });
+        var policies = Policies(parse.GetValue(_policies)!, simulator);
+        CheckPrices(traces, simulator.Options.Prices);
+        CheckRecorded(traces, policies);
+
+        var result = Measure(console, sources, traces, policies, simulator, parse.GetValue(_repeat));
+        ResultsTable.Write(console, result);
+
+        var report = BenchReport.From(result);
+        Save(console, parse.GetValue(_json), path => JsonReport.Write(path, report));
+        Save(console, parse.GetValue(_csv), path => CsvReport.Write(path, report));
+        Save(console, parse.GetValue(_plot), path => TradeoffPlot.Save(path, result));
+    }
+
+    private static IReadOnlyList<AgentTrace> Read(IReadOnlyList<string> paths)
+    {
+        IReadOnlyList<AgentTrace> traces;
+        try
+        {
+            traces = TraceReader.ReadFiles(paths);
+        }
+        catch (Exception e) when (e is TraceFormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new CommandException(e.Message, e);
+        }
+
+        return traces.Count > 0 ? traces : throw new CommandException($"No traces in {string.Join(", ", paths)}.");
+    }
+
+    private static List<ISimulationPolicy> Policies(IEnumerable<string> names, TraceSimulator simulator)
+    {
+        try
+        {
+            return [.. names.Select(name => SimulationPolicies.Parse(name, simulator.JudgeFor))];
+        }
+        catch (ArgumentException e)
+        {
+            // The message names the known policies; drop the " (Parameter 'name')" that ArgumentException appends.
+            var parameter = $" (Parameter '{e.ParamName}')";
+            throw new CommandException(e.Message.EndsWith(parameter, StringComparison.Ordinal) ? e.Message[..^parameter.Length] : e.Message, e);
+        }
+    }
+
+    private static void CheckPrices(IEnumerable<AgentTrace> traces, PriceTable prices)
+    {
+        try
+        {
+            foreach (var model in traces.SelectMany(t => new[] { t.Models.Draft, t.Models.Target }).Distinct())
+            {
+                _ = prices[model];
+            }
+        }
+        catch (KeyNotFoundException e)
+        {
+            throw new CommandException(e.Message, e);
+        }
+    }
+
+    private static void CheckRecorded(IEnumerable<AgentTrace> traces, IEnumerable<ISimulationPolicy> policies)
+    {
+        if (policies.Any(p => p is RecordedPolicy) && traces.FirstOrDefault(t => t.Recorded is null) is { } trace)
+        {
+            throw new CommandException(
+                $"Policy '{SimulationPolicies.Recorded}' replays the recorded depths, but trace '{trace.Id}' has no 'recorded' section.");
+        }
+    }
+
+    /// <summary>Runs the benchmark, with a live progress display when the console is an interactive terminal.</summary>
+    private static BenchResult Measure(
+        IAnsiConsole console,
+        IReadOnlyList<string> sources,
+        IReadOnlyList<AgentTrace> traces,
+        IReadOnlyList<ISimulationPolicy> policies,
+        TraceSimulator simulator,
+        int repeat)
+    {
+        try
+        {
+            return console.Profile.Capabilities.Interactive
+                ? console.Progress().AutoClear(true).Start(context => BenchRunner.Run(
+                    sources, traces, policies, simulator, repeat,
+                    policy => new TaskProgress(context.AddTask(policy.Name, maxValue: (double)traces.Count * repeat))))
+                : BenchRunner.Run(sources, traces, policies, simulator, repeat, _ => null);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A replay the traces cannot support, e.g. the recorded policy needing more rounds than were recorded.
+            throw new CommandException(e.Message, e);
+        }
+    }
+
+    private static void Save(IAnsiConsole console, FileInfo? file, Action<string> write)
+    {
+        if (file is null)
+        {
+            return;
+        }
+
+        try
+        {
+            write(file.FullName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandException($"Cannot write {file.FullName}: {e.Message}", e);
+        }
+
+        console.WriteLine($"Wrote {file.FullName}");
+    }
+
+    private static KeyValuePair<string, ModelPrice>[] ParsePrices(ArgumentResult result)
+    {
+        var prices = new List<KeyValuePair<string, ModelPrice>>();
+        foreach (var token in result.Tokens)
+        {
+            var parts = token.Value.Split('=');
+            try
+            {
+                prices.Add(parts is [{ Length: > 0 } model, var price]
+                    ? new(model, ModelPrice.Parse(price))
+                    : throw new FormatException("write MODEL=IN/OUT, e.g. gpt-4-turbo=10/30."));
+            }
+            catch (FormatException e)
+            {
+                result.AddError($"--price '{token.Value}': {e.Message}");
+            }
+        }
+
+        return [.. prices];
+    }
+
+    private static string[] ParsePolicyNames(ArgumentResult result)
+    {
+        string[] names = [.. result.Tokens
+            .SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Distinct(StringComparer.Ordinal)];
+        if (names.Length == 0)
+        {
+            result.AddError("--policies names no policy.");
+        }
+
+        return names;
+    }
+
+    private static FileInfo? ParsePlotFile(ArgumentResult result)
+    {
+        var path = result.Tokens.Single().Value;
+        if (!TradeoffPlot.Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase))
+        {
+            result.AddError($"--plot writes {string.Join(" or ", TradeoffPlot.Extensions)} files, not '{path}'.");
+            return null;
+        }
+
+        return new FileInfo(path);
+    }
+
+    private static int ParseRepeat(ArgumentResult result)
+    {
+        var text = result.Tokens.Single().Value;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var repeat) || repeat < 1)
+        {
+            result.AddError($"--repeat must be a whole number of at least 1, not '{text}'.");
+        }
+
+        return repeat;
+    }
+
+    /// <summary>Shows a policy's replayed traces on its progress bar.</summary>
+    private sealed class TaskProgress(ProgressTask task) : IProgress<int>
+    {
+        public void Report(int value) => task.Value = value;
+    }
+}
