@@ -1,0 +1,46 @@
+namespace Dsp.Core.Runs;
+
+/// <summary>The summary of one finished plan, as the <c>Runs</c> table keeps it.</summary>
+public sealed record RunRecord
+{
+    public required string RunId { get; init; }
+
+    public required string Task { get; init; }
+
+    /// <summary>The agent profile that planned it.</summary>
+    public required string Agents { get; init; }
+
+    public required float Tradeoff { get; init; }
+
+    public required int Offset { get; init; }
+
+    /// <summary>The policy version that chose its depths (null: cold start).</summary>
+    public long? PolicyVersion { get; init; }
+
+    /// <summary>Completed, Failed or Stopped.</summary>
+    public required string Outcome { get; init; }
+
+    public required int Steps { get; init; }
+
+    public required int Rounds { get; init; }
+
+    public required double MeanDepth { get; init; }
+
+    public required double LatencySeconds { get; init; }
+
+    public required double CostUsd { get; init; }
+
+    public required double UnnecessaryCostUsd { get; init; }
+
+    /// <summary>Estimated from the target calls that verified each step.</summary>
+    public required double SequentialLatencySeconds { get; init; }
+
+    public required double SequentialCostUsd { get; init; }
+
+    public required bool Lossless { get; init; }
+
+    /// <summary>Transitions the run recorded for training.</summary>
+    public required int Transitions { get; init; }
+
+    public required DateTimeOffset CompletedAt { get; init; }
+}

@@ -1,0 +1,68 @@
+using Dsp.Core.Policy;
+
+namespace Dsp.Core.Runs;
+
+/// <summary>Transitions recorded by runs, for the policy's training.</summary>
+public interface ITransitionStore
+{
+    /// <summary>Writes a run's transitions. Idempotent: writing a run's transitions again adds nothing.</summary>
+    Task AppendAsync(string runId, IReadOnlyList<PolicyTransition> transitions, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Up to <paramref name="maxCount"/> transitions recorded after <paramref name="watermark"/> (all when null),
+    /// whole runs only, each run's transitions in order; and the watermark to pass next time.
+    /// </summary>
+    Task<TransitionBatch> ReadSinceAsync(DateTimeOffset? watermark, int maxCount, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Transitions read from a <see cref="ITransitionStore"/>, and how far the read got.</summary>
+/// <param name="Transitions">Whole runs, each in order.</param>
+/// <param name="Watermark">The recording time of the newest transition read (the old watermark when none).</param>
+public sealed record TransitionBatch(IReadOnlyList<PolicyTransition> Transitions, DateTimeOffset? Watermark);
+
+/// <summary>Summaries of finished runs.</summary>
+public interface IRunStore
+{
+    /// <summary>Writes a run's summary. Idempotent: a second write of the same run changes nothing.</summary>
+    Task SaveAsync(RunRecord run, CancellationToken cancellationToken = default);
+
+    Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>The most recently completed runs, newest first.</summary>
+    Task<IReadOnlyList<RunRecord>> RecentAsync(int count, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Published policy snapshots (blobs) and the row describing the one in service.</summary>
+public interface IPolicyStore
+{
+    /// <summary>The row describing the policy in service, or null before the first publication.</summary>
+    Task<PublishedPolicy?> GetCurrentAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The snapshot of a published version.</summary>
+    /// <exception cref="PolicySnapshotFormatException">The stored snapshot is corrupt.</exception>
+    Task<PolicySnapshot> LoadAsync(long version, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the snapshot, then makes it current with this description (the snapshot first, so a
+    /// reader never sees a version without its snapshot).</summary>
+    Task PublishAsync(PolicySnapshot snapshot, PublishedPolicy description, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a failed training or load on the current row; the policy in service stays as it was.</summary>
+    Task RecordFailureAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes the exclusive right to train for <paramref name="duration"/>, or null when another holder has
+    /// it. Disposing the lease releases it.</summary>
+    Task<IAsyncDisposable?> TryAcquireTrainingLeaseAsync(TimeSpan duration, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Which calls of a run were cancelled: the orchestrator writes, the call activities read.</summary>
+public interface ICancellationStore
+{
+    /// <summary>Marks calls cancelled. Idempotent.</summary>
+    Task CancelCallsAsync(string runId, IReadOnlyList<CallKey> calls, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks every call of the run cancelled (the plan was stopped). Idempotent.</summary>
+    Task CancelRunAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the call, or its whole run, was cancelled.</summary>
+    Task<bool> IsCancelledAsync(string runId, CallKey callKey, CancellationToken cancellationToken = default);
+}
