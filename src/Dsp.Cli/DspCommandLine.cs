@@ -11,8 +11,9 @@ public static class DspCommandLine
 {
     /// <summary>The root command with every <c>dsp</c> subcommand.</summary>
     public static RootCommand Create() =>
-        new("Dynamic speculative planning: replay recorded agent traces under speculation depth policies.")
+        new("Dynamic speculative planning: replay recorded agent traces under speculation depth policies, and train the learned one.")
         {
             new BenchCommand(),
+            new TrainCommand(),
         };
 }

@@ -43,10 +43,12 @@ public sealed partial class BenchConsoleTests
         Assert.DoesNotContain("Fidelity", run.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Repeat_reports_the_replay_throughput_of_every_pass_of_every_policy()
+    [Theory]
+    [InlineData("--passes")]
+    [InlineData("--repeat")]
+    public async Task Passes_report_the_replay_throughput_of_every_pass_of_every_policy(string option)
     {
-        var run = await DspRun.InvokeAsync("bench", "--policies", "sequential,fixed-2", "--repeat", "10");
+        var run = await DspRun.InvokeAsync("bench", "--policies", "sequential,fixed-2", option, "10");
 
         // 232 steps x 10 passes x 2 policies.
         Assert.Matches(@"Replayed 4,640 steps in \d+\.\d\d s \(\d+\.\d\d [kM] steps/s, one thread\)", run.Output);

@@ -43,7 +43,7 @@ public sealed class BenchErrorTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Unknown policy 'bogus'", run.Error, StringComparison.Ordinal);
-        Assert.All(["sequential", "fixed-N", "oracle", "recorded"], known => Assert.Contains(known, run.Error, StringComparison.Ordinal));
+        Assert.EndsWith("Known: sequential, fixed-N (N ≥ 0), oracle, recorded, dsp.", run.Error.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("Parameter", run.Error, StringComparison.Ordinal);
         AssertOneLineWithoutStackTrace(run.Error);
         Assert.Empty(run.Output);
@@ -96,15 +96,15 @@ public sealed class BenchErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("0")]
-    [InlineData("-3")]
-    [InlineData("many")]
-    public async Task Repeat_below_one_is_rejected(string repeat)
+    [InlineData("--passes", "0")]
+    [InlineData("--passes", "-3")]
+    [InlineData("--repeat", "many")]
+    public async Task Passes_below_one_are_rejected(string option, string passes)
     {
-        var run = await DspRun.InvokeAsync("bench", "--repeat", repeat);
+        var run = await DspRun.InvokeAsync("bench", option, passes);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("--repeat must be a whole number of at least 1", run.Error, StringComparison.Ordinal);
+        Assert.Contains("--passes must be a whole number of at least 1", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -73,9 +73,9 @@ public sealed class BenchJsonTests : IDisposable
     }
 
     [Fact]
-    public async Task Repeat_multiplies_tasks_but_counts_traces_and_steps_once()
+    public async Task Passes_multiply_tasks_but_count_traces_and_steps_once()
     {
-        using var report = await BenchJson("--policies", "sequential,fixed-2", "--repeat", "3");
+        using var report = await BenchJson("--policies", "sequential,fixed-2", "--passes", "3");
 
         Assert.Equal(30, report.RootElement.GetProperty("traces").GetInt32());
         Assert.Equal(232, report.RootElement.GetProperty("steps").GetInt32());

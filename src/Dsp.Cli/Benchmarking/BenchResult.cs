@@ -4,16 +4,18 @@ namespace Dsp.Cli.Benchmarking;
 
 /// <summary>Everything one <c>dsp bench</c> run measured: every policy over the same traces.</summary>
 /// <param name="Sources">The trace files read.</param>
-/// <param name="Traces">The traces, each replayed <paramref name="Repeat"/> times per policy.</param>
-/// <param name="Repeat">Passes over the trace set per policy.</param>
-/// <param name="Runs">One run per policy, in the order asked for.</param>
-/// <param name="ReplayTime">Wall time spent replaying, all policies together.</param>
+/// <param name="Traces">The traces, each run <paramref name="Passes"/> times per policy.</param>
+/// <param name="Passes">Passes over the trace set per policy (and per dsp setting).</param>
+/// <param name="Runs">One row per policy (one per setting for dsp), in the order asked for.</param>
+/// <param name="ReplayTime">Wall time spent replaying the policies other than dsp, all together.</param>
+/// <param name="Dsp">The dsp sweep, when dsp was asked for.</param>
 internal sealed record BenchResult(
     IReadOnlyList<string> Sources,
     IReadOnlyList<AgentTrace> Traces,
-    int Repeat,
+    int Passes,
     IReadOnlyList<PolicyRun> Runs,
-    TimeSpan ReplayTime)
+    TimeSpan ReplayTime,
+    DspSweepResult? Dsp)
 {
     /// <summary>Steps in the trace set, counted once.</summary>
     public int Steps { get; } = Traces.Sum(t => t.Steps.Count);
@@ -21,6 +23,9 @@ internal sealed record BenchResult(
     /// <summary>The recorded runs' measured time: the sum of the traces' <c>recorded.elapsedSeconds</c>, counted once.</summary>
     public double RecordedElapsedSeconds { get; } = Traces.Sum(t => t.Recorded?.ElapsedSeconds ?? 0);
 
-    /// <summary>Steps replayed over the whole run: every step, every pass, every policy.</summary>
-    public long ReplayedSteps => (long)Steps * Repeat * Runs.Count;
+    /// <summary>The policies replayed without learning (every row but dsp's).</summary>
+    public int ReplayedPolicies => Runs.Count(r => !r.IsDsp);
+
+    /// <summary>Steps replayed by the policies other than dsp: every step, every pass, every such policy.</summary>
+    public long ReplayedSteps => (long)Steps * Passes * ReplayedPolicies;
 }

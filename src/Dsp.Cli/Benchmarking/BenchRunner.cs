@@ -4,32 +4,52 @@ using Dsp.Core.Traces;
 
 namespace Dsp.Cli.Benchmarking;
 
-/// <summary>Replays a trace set under each policy in turn, timing the replays alone.</summary>
+/// <summary>Replays a trace set under each policy in turn, then runs the dsp sweep, timing the two apart.</summary>
 internal static class BenchRunner
 {
     /// <summary>
-    /// Runs <see cref="PolicyBenchmark"/> for every policy, <paramref name="repeat"/> passes each; progress for a
-    /// policy goes to what <paramref name="progressFor"/> returns as that policy starts.
+    /// Runs <see cref="PolicyBenchmark"/> for every policy, <paramref name="passes"/> passes each, then, when asked,
+    /// <see cref="OnlineDspBenchmark.RunAll"/> for the dsp settings. Progress goes to what
+    /// <paramref name="progressFor"/> returns, given a name and the number of tasks to come, as each part starts.
     /// </summary>
     public static BenchResult Run(
         IReadOnlyList<string> sources,
         IReadOnlyList<AgentTrace> traces,
         IReadOnlyList<ISimulationPolicy> policies,
+        DspSweep? dsp,
         TraceSimulator simulator,
-        int repeat,
-        Func<ISimulationPolicy, IProgress<int>?> progressFor)
+        int passes,
+        Func<string, int, IProgress<int>?> progressFor)
     {
         var runs = new List<PolicyRun>(policies.Count);
         var clock = new Stopwatch();
         foreach (var policy in policies)
         {
-            var progress = progressFor(policy);
+            var progress = progressFor(policy.Name, traces.Count * passes);
             clock.Start();
-            var summary = PolicyBenchmark.Run(policy, traces, simulator, repeat, progress);
+            var summary = PolicyBenchmark.Run(policy, traces, simulator, passes, progress);
             clock.Stop();
             runs.Add(new PolicyRun(policy, summary));
         }
 
-        return new BenchResult(sources, traces, repeat, runs, clock.Elapsed);
+        var sweep = dsp is null ? null : Sweep(traces, dsp, simulator, progressFor);
+        if (sweep is not null)
+        {
+            runs.InsertRange(sweep.Sweep.Position, sweep.Streams.Select(s => new PolicyRun(null, s.Summary)));
+        }
+
+        return new BenchResult(sources, traces, passes, runs, clock.Elapsed, sweep);
+    }
+
+    private static DspSweepResult Sweep(
+        IReadOnlyList<AgentTrace> traces,
+        DspSweep dsp,
+        TraceSimulator simulator,
+        Func<string, int, IProgress<int>?> progressFor)
+    {
+        var progress = progressFor(OnlineDspBenchmark.PolicyName, dsp.Settings.Count * traces.Count * dsp.Options.Passes);
+        var clock = Stopwatch.StartNew();
+        var streams = OnlineDspBenchmark.RunAll(traces, dsp.Settings, dsp.Options, simulator.Options, progress);
+        return new DspSweepResult(dsp, streams, clock.Elapsed);
     }
 }

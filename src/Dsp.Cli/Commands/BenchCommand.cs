@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using Dsp.Cli.Benchmarking;
 using Dsp.Cli.Reports;
 using Dsp.Core.Costs;
@@ -12,8 +11,9 @@ using Spectre.Console;
 namespace Dsp.Cli.Commands;
 
 /// <summary>
-/// <c>dsp bench</c>: replays recorded traces under depth policies and compares latency and cost with the target
-/// alone, as a table and, on request, as JSON, CSV and a latency-versus-cost plot.
+/// <c>dsp bench</c>: replays recorded traces under depth policies — and streams them through the dsp policy as it
+/// learns online — and compares latency and cost with the target alone, as a table and, on request, as JSON, CSV
+/// and a latency-versus-cost plot.
 /// </summary>
 internal sealed class BenchCommand : Command
 {
@@ -30,7 +30,7 @@ internal sealed class BenchCommand : Command
 
     private readonly Option<string[]> _policies = new("--policies")
     {
-        Description = "Comma-separated policies: sequential, fixed-N, oracle, recorded",
+        Description = "Comma-separated policies: sequential, fixed-N, oracle, recorded, dsp (learned online)",
         HelpName = "NAME,...",
         Arity = ArgumentArity.OneOrMore,
         DefaultValueFactory = _ => [.. SimulationPolicies.Defaults],
@@ -73,16 +73,18 @@ internal sealed class BenchCommand : Command
         Description = "Judge every trace with this judge [default: the judge each trace names]",
     }.AcceptOnlyFromAmong([.. StepJudges.Names]);
 
-    private readonly Option<int> _repeat = new("--repeat")
+    private readonly Option<int> _passes = new("--passes", "--repeat")
     {
-        Description = "Replay the trace set N times per policy",
+        Description = "Passes over the trace set, for every policy (dsp keeps learning across them)",
         HelpName = "N",
         DefaultValueFactory = _ => 1,
-        CustomParser = ParseRepeat,
+        CustomParser = OptionParsers.WholeNumber(1),
     };
 
+    private readonly DspBenchOptions _dsp = new();
+
     public BenchCommand()
-        : base("bench", "Replay recorded traces under depth policies; compare latency and cost with the target alone.")
+        : base("bench", "Replay recorded traces under depth policies (dsp learning online as it goes); compare latency and cost with the target alone.")
     {
         Options.Add(_traces);
         Options.Add(_policies);
@@ -93,7 +95,12 @@ internal sealed class BenchCommand : Command
         Options.Add(_billing);
         Options.Add(_stopDraftingAtTerminate);
         Options.Add(_judge);
-        Options.Add(_repeat);
+        Options.Add(_passes);
+        foreach (var option in _dsp.All)
+        {
+            Options.Add(option);
+        }
+
         SetAction(Run);
     }
 
@@ -128,17 +135,33 @@ internal sealed class BenchCommand : Command
             Judge = parse.GetValue(_judge) is { } judge ? StepJudges.Create(judge) : null,
             StopDraftingAtTerminate = parse.GetValue(_stopDraftingAtTerminate),
         });
-        var policies = Policies(parse.GetValue(_policies)!, simulator);
+        var names = parse.GetValue(_policies)!;
+        var policies = Policies(names.Where(name => name != OnlineDspBenchmark.PolicyName), simulator);
         CheckPrices(traces, simulator.Options.Prices);
         CheckRecorded(traces, policies);
+        var passes = parse.GetValue(_passes);
+        var dspPosition = Array.IndexOf(names, OnlineDspBenchmark.PolicyName);
+        DspSweep? dsp = null;
+        if (dspPosition < 0)
+        {
+            _dsp.RefuseWithoutDsp(parse);
+        }
+        else
+        {
+            dsp = _dsp.Sweep(parse, passes, dspPosition);
+        }
 
-        var result = Measure(console, sources, traces, policies, simulator, parse.GetValue(_repeat));
+        var result = Measure(console, sources, traces, policies, dsp, simulator, passes);
         ResultsTable.Write(console, result);
 
         var report = BenchReport.From(result);
-        Save(console, parse.GetValue(_json), path => JsonReport.Write(path, report));
-        Save(console, parse.GetValue(_csv), path => CsvReport.Write(path, report));
-        Save(console, parse.GetValue(_plot), path => TradeoffPlot.Save(path, result));
+        OutputFile.Write(console, parse.GetValue(_json), path => JsonReport.Write(path, report));
+        OutputFile.Write(console, parse.GetValue(_csv), path => CsvReport.Write(path, report));
+        OutputFile.Write(console, parse.GetValue(_plot), path => TradeoffPlot.Save(path, result));
+        if (result.Dsp is not null)
+        {
+            _dsp.Save(console, parse, result.Dsp);
+        }
     }
 
     private static IReadOnlyList<AgentTrace> Read(IReadOnlyList<string> paths)
@@ -164,9 +187,11 @@ internal sealed class BenchCommand : Command
         }
         catch (ArgumentException e)
         {
-            // The message names the known policies; drop the " (Parameter 'name')" that ArgumentException appends.
+            // The message names the known policies, but not dsp, which this command runs itself; drop the
+            // " (Parameter 'name')" that ArgumentException appends.
             var parameter = $" (Parameter '{e.ParamName}')";
-            throw new CommandException(e.Message.EndsWith(parameter, StringComparison.Ordinal) ? e.Message[..^parameter.Length] : e.Message, e);
+            var message = e.Message.EndsWith(parameter, StringComparison.Ordinal) ? e.Message[..^parameter.Length] : e.Message;
+            throw new CommandException($"{message.TrimEnd('.')}, {OnlineDspBenchmark.PolicyName}.", e);
         }
     }
 
@@ -200,41 +225,23 @@ internal sealed class BenchCommand : Command
         IReadOnlyList<string> sources,
         IReadOnlyList<AgentTrace> traces,
         IReadOnlyList<ISimulationPolicy> policies,
+        DspSweep? dsp,
         TraceSimulator simulator,
-        int repeat)
+        int passes)
     {
         try
         {
             return console.Profile.Capabilities.Interactive
                 ? console.Progress().AutoClear(true).Start(context => BenchRunner.Run(
-                    sources, traces, policies, simulator, repeat,
-                    policy => new TaskProgress(context.AddTask(policy.Name, maxValue: (double)traces.Count * repeat))))
-                : BenchRunner.Run(sources, traces, policies, simulator, repeat, _ => null);
+                    sources, traces, policies, dsp, simulator, passes,
+                    (name, tasks) => new TaskProgress(context.AddTask(name, maxValue: tasks))))
+                : BenchRunner.Run(sources, traces, policies, dsp, simulator, passes, (_, _) => null);
         }
         catch (InvalidOperationException e)
         {
             // A replay the traces cannot support, e.g. the recorded policy needing more rounds than were recorded.
             throw new CommandException(e.Message, e);
         }
-    }
-
-    private static void Save(IAnsiConsole console, FileInfo? file, Action<string> write)
-    {
-        if (file is null)
-        {
-            return;
-        }
-
-        try
-        {
-            write(file.FullName);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CommandException($"Cannot write {file.FullName}: {e.Message}", e);
-        }
-
-        console.WriteLine($"Wrote {file.FullName}");
     }
 
     private static KeyValuePair<string, ModelPrice>[] ParsePrices(ArgumentResult result)
@@ -260,9 +267,7 @@ internal sealed class BenchCommand : Command
 
     private static string[] ParsePolicyNames(ArgumentResult result)
     {
-        string[] names = [.. result.Tokens
-            .SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Distinct(StringComparer.Ordinal)];
+        string[] names = [.. OptionParsers.Items(result).Distinct(StringComparer.Ordinal)];
         if (names.Length == 0)
         {
             result.AddError("--policies names no policy.");
@@ -283,18 +288,7 @@ internal sealed class BenchCommand : Command
         return new FileInfo(path);
     }
 
-    private static int ParseRepeat(ArgumentResult result)
-    {
-        var text = result.Tokens.Single().Value;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var repeat) || repeat < 1)
-        {
-            result.AddError($"--repeat must be a whole number of at least 1, not '{text}'.");
-        }
-
-        return repeat;
-    }
-
-    /// <summary>Shows a policy's replayed traces on its progress bar.</summary>
+    /// <summary>Shows a policy's tasks done on its progress bar.</summary>
     private sealed class TaskProgress(ProgressTask task) : IProgress<int>
     {
         public void Report(int value) => task.Value = value;

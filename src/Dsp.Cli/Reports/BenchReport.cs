@@ -6,7 +6,7 @@ namespace Dsp.Cli.Reports;
 /// <summary>The machine-readable form of a bench run, as <c>--json</c> writes it.</summary>
 /// <param name="Traces">Traces in the trace set, counted once.</param>
 /// <param name="Steps">Steps in the trace set, counted once.</param>
-/// <param name="Results">One result per policy.</param>
+/// <param name="Results">One result per policy (per setting for dsp).</param>
 internal sealed record BenchReport(int Traces, int Steps, IReadOnlyList<PolicyResult> Results)
 {
     public static BenchReport From(BenchResult result) => new(
@@ -15,7 +15,11 @@ internal sealed record BenchReport(int Traces, int Steps, IReadOnlyList<PolicyRe
         [.. result.Runs.Select(run => PolicyResult.From(run, result))]);
 }
 
-/// <summary>One policy's figures (see <see cref="Core.Metrics.PolicySummary"/>), as the JSON and CSV reports write them.</summary>
+/// <summary>
+/// One policy's figures (see <see cref="Core.Metrics.PolicySummary"/>), as the JSON and CSV reports write them. Only
+/// the recorded policy has the recorded runs' time; only dsp rows have τ, β and the predictor accuracy (which a dsp
+/// setting that never predicted, because it was never trained, lacks).
+/// </summary>
 internal sealed record PolicyResult(
     string Policy,
     int Tasks,
@@ -33,9 +37,12 @@ internal sealed record PolicyResult(
     bool MatchesTargetPlan,
     double SequentialLatencySeconds,
     double SequentialCostUsd,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? RecordedElapsedSeconds)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? RecordedElapsedSeconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Tau,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Offset,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? PredictorAccuracy)
 {
-    /// <summary>The result of <paramref name="run"/>; only the recorded policy carries the recorded runs' time.</summary>
+    /// <summary>The result of <paramref name="run"/>.</summary>
     public static PolicyResult From(PolicyRun run, BenchResult result)
     {
         var s = run.Summary;
@@ -56,7 +63,10 @@ internal sealed record PolicyResult(
             s.MatchesTargetPlan,
             s.SequentialLatencySeconds,
             s.SequentialCostUsd,
-            run.IsRecorded ? result.RecordedElapsedSeconds : null);
+            run.IsRecorded ? result.RecordedElapsedSeconds : null,
+            s.Tau,
+            s.Offset,
+            s.PredictorAccuracy);
     }
 }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Dsp.Cli.Reports;
 
-/// <summary>Writes <c>--csv</c>: a header line, then one line per policy with the JSON report's fields.</summary>
+/// <summary>Writes <c>--csv</c>: a header line, then one line per policy with the JSON report's fields (empty where a row lacks one).</summary>
 internal static class CsvReport
 {
     private static readonly (string Name, Func<PolicyResult, string> Value)[] _columns =
@@ -23,7 +23,10 @@ internal static class CsvReport
         ("matchesTargetPlan", r => Boolean(r.MatchesTargetPlan)),
         ("sequentialLatencySeconds", r => Number(r.SequentialLatencySeconds)),
         ("sequentialCostUsd", r => Number(r.SequentialCostUsd)),
-        ("recordedElapsedSeconds", r => r.RecordedElapsedSeconds is { } seconds ? Number(seconds) : string.Empty),
+        ("recordedElapsedSeconds", r => Optional(r.RecordedElapsedSeconds)),
+        ("tau", r => Optional(r.Tau)),
+        ("offset", r => Optional(r.Offset)),
+        ("predictorAccuracy", r => Optional(r.PredictorAccuracy)),
     ];
 
     public static void Write(string path, BenchReport report)
@@ -37,6 +40,10 @@ internal static class CsvReport
     }
 
     private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The value, or an empty field on the rows that lack it.</summary>
+    private static string Optional<T>(T? value)
+        where T : struct, IFormattable => value?.ToString(null, CultureInfo.InvariantCulture) ?? string.Empty;
 
     private static string Boolean(bool value) => value ? "true" : "false";
 }

@@ -5,28 +5,57 @@ using Spectre.Console;
 
 namespace Dsp.Cli.Reports;
 
-/// <summary>Writes the console report: the trace set, one table row per policy, the fidelity check and the replay rate.</summary>
+/// <summary>
+/// Writes the console report: the trace set, one table row per policy (per setting for dsp), the fidelity check,
+/// the dsp stream, the replay rate and the dsp sweep's time.
+/// </summary>
 internal static class ResultsTable
 {
     private static readonly CultureInfo _invariant = CultureInfo.InvariantCulture;
 
     public static void Write(IAnsiConsole console, BenchResult result)
     {
-        var passes = result.Repeat == 1 ? string.Empty : Invariant($", {result.Repeat:N0} passes per policy");
+        var passes = result.Passes == 1 ? string.Empty : Invariant($", {result.Passes:N0} passes per policy");
         var sources = Markup.Escape(string.Join(", ", result.Sources.Select(Path.GetFileName)));
         console.MarkupLine(Invariant($"[bold]{result.Traces.Count:N0} traces, {result.Steps:N0} steps[/] from {sources}{passes}"));
         console.Write(Table(result.Runs));
 
         if (result.Runs.FirstOrDefault(r => r.IsRecorded) is { } recorded)
         {
-            var simulated = recorded.Summary.LatencySeconds / result.Repeat;
+            var simulated = recorded.Summary.LatencySeconds / result.Passes;
             console.WriteLine(Invariant(
                 $"Fidelity: recorded runs took {result.RecordedElapsedSeconds:N2} s; replaying their depths takes {simulated:N2} s (simulated/recorded {simulated / result.RecordedElapsedSeconds:0.000})."));
         }
 
-        var seconds = result.ReplayTime.TotalSeconds;
-        console.WriteLine(Invariant(
-            $"Replayed {result.ReplayedSteps:N0} steps in {seconds:0.00} s ({Rate(result.ReplayedSteps / seconds)}, one thread)"));
+        if (result.Dsp is { } dsp)
+        {
+            console.WriteLine(Stream(dsp));
+        }
+
+        if (result.ReplayedPolicies > 0)
+        {
+            var seconds = result.ReplayTime.TotalSeconds;
+            console.WriteLine(Invariant(
+                $"Replayed {result.ReplayedSteps:N0} steps in {seconds:0.00} s ({Rate(result.ReplayedSteps / seconds)}, one thread)"));
+        }
+
+        if (result.Dsp is { } sweep)
+        {
+            console.WriteLine(Invariant(
+                $"dsp sweep: {Count(sweep.Streams.Count, "stream")} in {sweep.WallTime.TotalSeconds:0.00} s wall time ({(sweep.Streams.Count > 1 ? "in parallel, " : string.Empty)}training included)"));
+        }
+    }
+
+    /// <summary>What every dsp stream saw: e.g. <c>dsp: 20 settings, 90 tasks each (3 passes), retrained every 5 tasks, cold start included</c>.</summary>
+    private static string Stream(DspSweepResult dsp)
+    {
+        var options = dsp.Sweep.Options;
+        var retraining = options.RetrainEvery == 0 ? "never retrained" : $"retrained every {Count(options.RetrainEvery, "task")}";
+        var start = options.InitialSnapshot is { } snapshot
+            ? Invariant($"starting from snapshot version {snapshot.Version}")
+            : "cold start included";
+        return Invariant(
+            $"dsp: {Count(dsp.Streams.Count, "setting")}, {dsp.TasksPerStream:N0} tasks each ({Count(options.Passes, "pass", "passes")}), {retraining}, {start}");
     }
 
     private static Table Table(IEnumerable<PolicyRun> runs)
@@ -43,12 +72,13 @@ internal static class ResultsTable
             .AddColumn(Right("ΔCost %"))
             .AddColumn(Right("Mean depth"))
             .AddColumn(Right("Peak calls"))
+            .AddColumn(Right("Accuracy"))
             .AddColumn("Lossless");
         foreach (var run in runs)
         {
             var s = run.Summary;
             table.AddRow(
-                Markup.Escape(s.Policy),
+                Markup.Escape(run.Label),
                 Invariant($"{s.Tasks:N0}"),
                 Invariant($"{s.LatencySeconds:N1}"),
                 Invariant($"{s.LatencyRatio:0.000}"),
@@ -59,6 +89,7 @@ internal static class ResultsTable
                 Invariant($"{s.DeltaCostPercent:+0.0;-0.0;0.0}"),
                 Invariant($"{s.MeanDepth:0.00}"),
                 Invariant($"{s.PeakConcurrentCalls:0.00}"),
+                s.PredictorAccuracy is { } accuracy ? Invariant($"{accuracy * 100:0.0}%") : string.Empty,
                 Lossless(s));
         }
 
@@ -74,6 +105,10 @@ internal static class ResultsTable
     private static string Rate(double stepsPerSecond) => stepsPerSecond >= 1e6
         ? Invariant($"{stepsPerSecond / 1e6:0.00} M steps/s")
         : Invariant($"{stepsPerSecond / 1e3:0.00} k steps/s");
+
+    /// <summary>"1 setting", "20 settings".</summary>
+    private static string Count(int count, string noun, string? plural = null) =>
+        Invariant($"{count:N0} {(count == 1 ? noun : plural ?? noun + "s")}");
 
     private static string Invariant(FormattableString text) => text.ToString(_invariant);
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Dsp.Cli.Benchmarking;
+using Dsp.Core.Metrics;
 using Dsp.Core.Simulation;
 using ScottPlot;
 
@@ -6,12 +8,19 @@ namespace Dsp.Cli.Reports;
 
 /// <summary>
 /// Draws <c>--plot</c>: latency against cost, both relative to the target alone, one labelled point per policy.
-/// The fixed-depth policies (sequential is depth 0) form one curve; every other policy is its own marker.
+/// The fixed-depth policies (sequential is depth 0) form one curve; the dsp settings are one series of small
+/// points labelled <c>τ0.9/β1</c>, with a line through those of the lowest β ordered by τ (the knob); every other
+/// policy is its own marker.
 /// </summary>
 internal static class TradeoffPlot
 {
     private const int Width = 900;
     private const int Height = 600;
+    private const float FixedMarkerSize = 9;
+    private const float OtherMarkerSize = 14;
+    private const float DspMarkerSize = 7;
+
+    private static readonly Color _dspColor = Colors.Crimson;
 
     private static readonly MarkerShape[] _shapes =
         [MarkerShape.FilledDiamond, MarkerShape.FilledTriangleUp, MarkerShape.FilledSquare, MarkerShape.FilledTriangleDown];
@@ -46,7 +55,7 @@ internal static class TradeoffPlot
 
         var fixedDepth = result.Runs
             .Where(r => r.Policy is FixedDepthPolicy)
-            .OrderBy(r => ((FixedDepthPolicy)r.Policy).Depth)
+            .OrderBy(r => ((FixedDepthPolicy)r.Policy!).Depth)
             .ToList();
         if (fixedDepth.Count > 0)
         {
@@ -55,28 +64,71 @@ internal static class TradeoffPlot
                 fixedDepth.Select(r => r.Summary.LatencyRatio).ToArray());
             curve.LegendText = "fixed depth";
             curve.LineWidth = 2;
-            curve.MarkerSize = 9;
+            curve.MarkerSize = FixedMarkerSize;
         }
 
-        var others = result.Runs.Where(r => r.Policy is not FixedDepthPolicy).ToList();
+        var others = result.Runs.Where(r => r.Policy is not (FixedDepthPolicy or null)).ToList();
         for (var i = 0; i < others.Count; i++)
         {
             var s = others[i].Summary;
-            var marker = plot.Add.Marker(s.CostRatio, s.LatencyRatio, _shapes[i % _shapes.Length], 14);
+            var marker = plot.Add.Marker(s.CostRatio, s.LatencyRatio, _shapes[i % _shapes.Length], OtherMarkerSize);
             marker.LegendText = s.Policy;
         }
 
-        foreach (var run in result.Runs)
-        {
-            var label = plot.Add.Text(run.Summary.Policy, run.Summary.CostRatio, run.Summary.LatencyRatio);
-            label.LabelFontSize = 13;
-            label.LabelAlignment = Alignment.LowerLeft;
-            label.OffsetX = 8;
-            label.OffsetY = -6;
-        }
+        AddDsp(plot, [.. result.Runs.Where(r => r.IsDsp).Select(r => r.Summary)]);
 
         plot.Axes.Margins(horizontal: 0.2, vertical: 0.15);
         plot.ShowLegend(Alignment.UpperRight);
+        AddLabels(plot, result.Runs);
         return plot;
     }
+
+    /// <summary>The dsp settings as small points, and the knob: a line through the lowest β's points, τ rising.</summary>
+    private static void AddDsp(Plot plot, List<PolicySummary> settings)
+    {
+        if (settings.Count == 0)
+        {
+            return;
+        }
+
+        var points = plot.Add.Markers(
+            settings.Select(s => s.CostRatio).ToArray(), settings.Select(s => s.LatencyRatio).ToArray(), MarkerShape.FilledCircle, DspMarkerSize, _dspColor);
+        points.LegendText = "dsp (τ/β)";
+
+        var lowest = settings.Min(s => s.Offset);
+        var knob = settings.Where(s => s.Offset == lowest).OrderBy(s => s.Tau).ToList();
+        if (knob.Count > 1)
+        {
+            var line = plot.Add.Scatter(knob.Select(s => s.CostRatio).ToArray(), knob.Select(s => s.LatencyRatio).ToArray(), _dspColor);
+            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"dsp knob: β={lowest}, τ rising");
+            line.LineWidth = 1.5f;
+            line.LinePattern = LinePattern.Dotted;
+            line.MarkerSize = 0;
+        }
+    }
+
+    /// <summary>Every point's label, placed clear of the markers and of each other: the named policies first, then
+    /// the dsp settings in a smaller font.</summary>
+    private static void AddLabels(Plot plot, IReadOnlyList<PolicyRun> runs)
+    {
+        using var placer = new LabelPlacer(plot, Width, Height, runs.Select(r => (Point(r.Summary), MarkerSize(r) / 2)));
+        foreach (var run in runs.Where(r => !r.IsDsp))
+        {
+            placer.Add(run.Summary.Policy, Point(run.Summary), MarkerSize(run) / 2, 13, Colors.Black);
+        }
+
+        foreach (var s in runs.Where(r => r.IsDsp).Select(r => r.Summary))
+        {
+            placer.Add(string.Create(CultureInfo.InvariantCulture, $"τ{s.Tau}/β{s.Offset}"), Point(s), DspMarkerSize / 2, 9, _dspColor.Darken(0.3));
+        }
+    }
+
+    private static Coordinates Point(PolicySummary summary) => new(summary.CostRatio, summary.LatencyRatio);
+
+    private static float MarkerSize(PolicyRun run) => run switch
+    {
+        { IsDsp: true } => DspMarkerSize,
+        { Policy: FixedDepthPolicy } => FixedMarkerSize,
+        _ => OtherMarkerSize,
+    };
 }

@@ -7,7 +7,7 @@ namespace Dsp.Core.Costs;
 /// Adds up what a plan's calls cost, and which of it was unnecessary (DESIGN.md): rejected drafts, and every call
 /// for a position beyond what its round verified. Record each call, then close each round with its outcome.
 /// </summary>
-public sealed class CostLedger(ModelPrice draftPrice, ModelPrice targetPrice)
+public sealed class CostLedger(ModelPrice draftPrice = default, ModelPrice targetPrice = default)
 {
     private readonly List<(AgentRole Role, int Position, double Cost)> _openRound = [];
 
@@ -32,9 +32,11 @@ public sealed class CostLedger(ModelPrice draftPrice, ModelPrice targetPrice)
         (role == AgentRole.Draft ? draftPrice : targetPrice).Cost(usage.PromptTokens, usage.CompletionTokens);
 
     /// <summary>Records a finished, failed or cancelled call of the open round; returns its cost.</summary>
-    public double Record(AgentRole role, int position, in CallUsage usage)
+    public double Record(AgentRole role, int position, in CallUsage usage) => Record(role, position, usage, CostOf(role, usage));
+
+    /// <summary>Records a call whose cost was already worked out (by the agent that made it); returns that cost.</summary>
+    public double Record(AgentRole role, int position, in CallUsage usage, double cost)
     {
-        var cost = CostOf(role, usage);
         TotalUsd += cost;
         if (role == AgentRole.Draft)
         {

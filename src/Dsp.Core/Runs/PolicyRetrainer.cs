@@ -1,0 +1,87 @@
+using Dsp.Core.Policy;
+
+namespace Dsp.Core.Runs;
+
+/// <summary>Settings of <see cref="PolicyRetrainer"/>.</summary>
+public sealed record RetrainOptions
+{
+    /// <summary>Train on the transitions recorded within this window (the newest up to <see cref="MaxTransitions"/>).</summary>
+    public TimeSpan TrainingWindow { get; init; } = TimeSpan.FromDays(30);
+
+    public int MaxTransitions { get; init; } = 100_000;
+
+    /// <summary>How long one training may hold the exclusive lease.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>What one retraining attempt did.</summary>
+public enum RetrainResult
+{
+    /// <summary>A new snapshot version is in service.</summary>
+    Published,
+
+    /// <summary>No transition was recorded since the last training.</summary>
+    NothingNew,
+
+    /// <summary>Another instance holds the training lease.</summary>
+    Busy,
+
+    /// <summary>Training failed; the policy in service is unchanged and the failure is recorded.</summary>
+    Failed,
+}
+
+/// <summary>The outcome of <see cref="PolicyRetrainer.RunAsync"/>.</summary>
+/// <param name="Result">What happened.</param>
+/// <param name="Version">The version in service afterwards (0: none).</param>
+/// <param name="Transitions">Transitions trained on (0 unless published).</param>
+/// <param name="Error">Why training failed.</param>
+public sealed record RetrainOutcome(RetrainResult Result, long Version, int Transitions = 0, string? Error = null);
+
+/// <summary>
+/// One retraining, as the timer runs it: under an exclusive lease, when transitions were recorded since the last
+/// training, trains on the recent window warm-started from the policy in service and publishes the next version.
+/// A failure leaves the published policy as it was and is recorded where <c>GET /api/policy</c> shows it.
+/// </summary>
+public sealed class PolicyRetrainer(
+    ITransitionStore transitions,
+    IPolicyStore policies,
+    PolicyTrainer trainer,
+    TimeProvider clock,
+    RetrainOptions options)
+{
+    public async Task<RetrainOutcome> RunAsync(CancellationToken cancellationToken = default)
+    {
+        await using var lease = await policies.TryAcquireTrainingLeaseAsync(options.LeaseDuration, cancellationToken);
+        var current = await policies.GetCurrentAsync(cancellationToken);
+        var version = current?.Version ?? 0;
+        if (lease is null)
+        {
+            return new RetrainOutcome(RetrainResult.Busy, version);
+        }
+
+        var now = clock.GetUtcNow();
+        var window = await transitions.ReadSinceAsync(now - options.TrainingWindow, options.MaxTransitions, cancellationToken);
+        if (window.Transitions.Count == 0 || window.Watermark <= current?.Watermark)
+        {
+            return new RetrainOutcome(RetrainResult.NothingNew, version);
+        }
+
+        PolicySnapshot next;
+        try
+        {
+            var snapshot = version > 0 ? await policies.LoadAsync(version, cancellationToken) : null;
+            next = trainer.Train(snapshot, window.Transitions);
+        }
+        catch (Exception e) when (e is InvalidTransitionException or PolicySnapshotFormatException or ArgumentException)
+        {
+            await policies.RecordFailureAsync(e.Message, now, cancellationToken);
+            return new RetrainOutcome(RetrainResult.Failed, version, Error: e.Message);
+        }
+
+        await policies.PublishAsync(
+            next,
+            new PublishedPolicy(next.Version, now, next.TrainedOnTransitions, next.TrainingLoss, window.Watermark),
+            cancellationToken);
+        return new RetrainOutcome(RetrainResult.Published, next.Version, next.TrainedOnTransitions);
+    }
+}

@@ -1,0 +1,66 @@
+using Dsp.Core.Agents;
+using Dsp.Core.Costs;
+using Dsp.Core.Policy;
+using Dsp.Core.Runs;
+using Dsp.Core.Runs.InMemory;
+using Dsp.Core.Traces;
+using Dsp.Functions.Http;
+using Dsp.Functions.Planning;
+using Dsp.Functions.Policy;
+using Dsp.Functions.Telemetry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Dsp.Functions;
+
+/// <summary>Registers the planning services: agents, prices, the policy, telemetry and the request validator.</summary>
+public static class DspPlanningServiceCollectionExtensions
+{
+    /// <summary>Configuration section of price overrides: model name → <c>IN/OUT</c> dollars per 1M tokens.</summary>
+    public const string PricesSection = "Dsp:Prices";
+
+    public static IServiceCollection AddDspPlanning(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PlanOptions>().BindConfiguration(PlanOptions.Section);
+        services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.Section);
+        services.AddOptions<ReplayAgentOptions>().BindConfiguration(ReplayAgentOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+
+        services.AddSingleton(PriceTable.BuiltIn.With(configuration.GetSection(PricesSection).GetChildren()
+            .Select(price => new KeyValuePair<string, ModelPrice>(price.Key, ModelPrice.Parse(price.Value ?? string.Empty)))));
+        services.TryAddSingleton<IAgentProfiles>(provider =>
+        {
+            var replay = provider.GetRequiredService<IOptions<ReplayAgentOptions>>().Value;
+            var catalog = new TraceCatalog(TraceReader.ReadFiles(replay.Traces.Count > 0 ? replay.Traces : [ReplayAgentOptions.BundledTraces]));
+            return new ReplayProfiles(catalog, replay.LatencyScale, provider.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<PolicyProvider>();
+        services.AddSingleton<PlanTelemetry>();
+        services.AddSingleton<PlanRequestValidator>();
+        services.AddSingleton(provider =>
+        {
+            var policy = provider.GetRequiredService<IOptions<PolicyOptions>>().Value;
+            return new PolicyRetrainer(
+                provider.GetRequiredService<ITransitionStore>(),
+                provider.GetRequiredService<IPolicyStore>(),
+                new PolicyTrainer(policy.Trainer, new HashedTextFeaturizer()),
+                provider.GetRequiredService<TimeProvider>(),
+                policy.Retrain);
+        });
+        return services;
+    }
+
+    /// <summary>Keeps transitions, runs, policies and cancellations in memory (one process; nothing survives it).</summary>
+    public static IServiceCollection AddInMemoryStores(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ITransitionStore>(provider => new InMemoryTransitionStore(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IRunStore, InMemoryRunStore>();
+        services.AddSingleton<IPolicyStore, InMemoryPolicyStore>();
+        services.AddSingleton<ICancellationStore, InMemoryCancellationStore>();
+        return services;
+    }
+}

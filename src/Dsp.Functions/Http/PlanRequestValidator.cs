@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Dsp.Core.Agents;
+using Dsp.Core.Judges;
+using Dsp.Functions.Planning;
+
+namespace Dsp.Functions.Http;
+
+/// <summary>Reads and validates a <c>POST /api/plans</c> body, naming every field that is wrong.</summary>
+public sealed class PlanRequestValidator(IAgentProfiles agents)
+{
+    public const int MaxTaskLength = 8_000;
+    public const float DefaultTradeoff = 0.5f;
+    public const int DefaultMaxSteps = 20;
+    public const string DefaultAgents = "default";
+
+    private static readonly HashSet<string> _fields = ["task", "tradeoff", "offset", "maxSteps", "judge", "agents", "traceId"];
+
+    /// <summary>The plan input, or the errors by field name.</summary>
+    public (PlanInput? Input, Dictionary<string, string[]> Errors) Validate(JsonElement body)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = ["The body must be a JSON object."];
+            return (null, errors);
+        }
+
+        foreach (var property in body.EnumerateObject())
+        {
+            if (!_fields.Contains(property.Name))
+            {
+                errors[property.Name] = [$"Unknown field. Known fields: {string.Join(", ", _fields)}."];
+            }
+        }
+
+        var task = ReadString(body, "task", errors, required: true);
+        if (task is not null && (string.IsNullOrWhiteSpace(task) || task.Length > MaxTaskLength))
+        {
+            errors["task"] = [$"The task must be 1 to {MaxTaskLength:N0} characters and not blank."];
+        }
+
+        var tradeoff = ReadNumber(body, "tradeoff", errors) ?? DefaultTradeoff;
+        if (!(tradeoff is > 0 and < 1))
+        {
+            errors["tradeoff"] = ["The tradeoff must lie strictly between 0 and 1."];
+        }
+
+        var offset = ReadInteger(body, "offset", -3, 5, errors) ?? 0;
+        var maxSteps = ReadInteger(body, "maxSteps", 1, 50, errors) ?? DefaultMaxSteps;
+        var judge = ReadString(body, "judge", errors) ?? StepJudges.Exact;
+        if (!StepJudges.Names.Contains(judge))
+        {
+            errors["judge"] = [$"Unknown judge '{judge}'. Known judges: {string.Join(", ", StepJudges.Names)}."];
+        }
+
+        var agentsName = ReadString(body, "agents", errors) ?? DefaultAgents;
+        var profile = agents.Find(agentsName);
+        if (profile is null)
+        {
+            errors["agents"] = [$"Unknown agent profile '{agentsName}'. Known profiles: {string.Join(", ", agents.Names)}."];
+        }
+
+        var traceId = ReadString(body, "traceId", errors);
+        var stepLimit = profile is not null && task is not null ? profile.StepLimit(task, traceId) : null;
+        if (stepLimit == 0)
+        {
+            errors[traceId is null ? "task" : "traceId"] = [$"The '{agentsName}' agents replay recorded traces, and none plays this {(traceId is null ? "task" : "trace id")}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        return (new PlanInput(task!, (float)tradeoff, offset, Math.Min(maxSteps, stepLimit ?? maxSteps), judge, agentsName, traceId), errors);
+    }
+
+    private static string? ReadString(JsonElement body, string name, Dictionary<string, string[]> errors, bool required = false)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                errors[name] = ["This field is required."];
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors[name] = ["This field must be a string."];
+            return null;
+        }
+
+        return value.GetString();
+    }
+
+    private static double? ReadNumber(JsonElement body, string name, Dictionary<string, string[]> errors)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number))
+        {
+            errors[name] = ["This field must be a number."];
+            return double.NaN;
+        }
+
+        return number;
+    }
+
+    private static int? ReadInteger(JsonElement body, string name, int min, int max, Dictionary<string, string[]> errors)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < min || number > max)
+        {
+            errors[name] = [$"This field must be a whole number from {min} to {max}."];
+            return null;
+        }
+
+        return number;
+    }
+}

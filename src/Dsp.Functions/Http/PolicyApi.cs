@@ -1,0 +1,54 @@
+using Dsp.Core.Runs;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Dsp.Functions.Http;
+
+/// <summary><c>GET /api/policy</c>: the policy in service and how recent plans went.</summary>
+public sealed class PolicyApi(IPolicyStore policies, IRunStore runs)
+{
+    private const int RecentRuns = 50;
+
+    [Function(nameof(GetPolicy))]
+    public async Task<IActionResult> GetPolicy(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "policy")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var current = await policies.GetCurrentAsync(cancellationToken) ?? new PublishedPolicy(0, null, 0, 0, null);
+        var recent = (await runs.RecentAsync(RecentRuns, cancellationToken)).Where(r => r.Outcome == "Completed").ToList();
+        return new OkObjectResult(new PolicyStatus(
+            current.Version,
+            current.TrainedAt,
+            current.TrainedOnTransitions,
+            current.TrainingLoss,
+            current.Watermark,
+            current.LastError,
+            current.LastErrorAt,
+            RecentMetrics.Of(recent)));
+    }
+}
+
+/// <summary>The policy in service.</summary>
+public sealed record PolicyStatus(
+    long Version,
+    DateTimeOffset? TrainedAt,
+    int TrainedOnTransitions,
+    float TrainingLoss,
+    DateTimeOffset? Watermark,
+    string? LastError,
+    DateTimeOffset? LastErrorAt,
+    RecentMetrics Recent);
+
+/// <summary>How the most recent completed plans went, against the target alone.</summary>
+public sealed record RecentMetrics(int Plans, double MeanLatencyRatio, double MeanCostRatio, double MeanDepth, double LosslessShare)
+{
+    public static RecentMetrics Of(IReadOnlyList<RunRecord> runs) => runs.Count == 0
+        ? new RecentMetrics(0, 0, 0, 0, 0)
+        : new RecentMetrics(
+            runs.Count,
+            runs.Average(r => r.SequentialLatencySeconds > 0 ? r.LatencySeconds / r.SequentialLatencySeconds : 1),
+            runs.Average(r => r.SequentialCostUsd > 0 ? r.CostUsd / r.SequentialCostUsd : 1),
+            runs.Average(r => r.MeanDepth),
+            runs.Average(r => r.Lossless ? 1.0 : 0.0));
+}

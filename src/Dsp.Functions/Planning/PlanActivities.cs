@@ -1,0 +1,115 @@
+using Dsp.Core.Agents;
+using Dsp.Core.Costs;
+using Dsp.Core.Planning;
+using Dsp.Core.Runs;
+using Dsp.Functions.Policy;
+using Dsp.Functions.Telemetry;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Dsp.Functions.Planning;
+
+/// <summary>
+/// The plan's activities. Each is safe to run twice (Durable delivers at least once): calls are idempotent
+/// reads of agents, and every write is idempotent.
+/// </summary>
+public sealed partial class PlanActivities(
+    IAgentProfiles agents,
+    PriceTable prices,
+    ICancellationStore cancellations,
+    ITransitionStore transitions,
+    IRunStore runs,
+    PolicyProvider policy,
+    PlanTelemetry telemetry,
+    IOptions<PlanOptions> options,
+    ILogger<PlanActivities> logger)
+{
+    [Function(nameof(PredictDepth))]
+    public Task<DepthDecision> PredictDepth([ActivityTrigger] DepthInput input, CancellationToken cancellationToken) =>
+        policy.ChooseDepthAsync(input, cancellationToken);
+
+    [Function(nameof(Draft))]
+    public Task<CallOutcome> Draft([ActivityTrigger] CallInput input, CancellationToken cancellationToken) =>
+        CallAsync(input, cancellationToken);
+
+    [Function(nameof(Target))]
+    public Task<CallOutcome> Target([ActivityTrigger] CallInput input, CancellationToken cancellationToken) =>
+        CallAsync(input, cancellationToken);
+
+    [Function(nameof(CancelBranches))]
+    public Task CancelBranches([ActivityTrigger] CancelInput input, CancellationToken cancellationToken) =>
+        cancellations.CancelCallsAsync(input.RunId, input.Calls, cancellationToken);
+
+    [Function(nameof(RecordRun))]
+    public async Task RecordRun([ActivityTrigger] RecordInput input, CancellationToken cancellationToken)
+    {
+        // Transitions first: a run row means its transitions are in (a replay rewrites neither).
+        await transitions.AppendAsync(input.Run.RunId, input.Transitions, cancellationToken);
+        await runs.SaveAsync(input.Run, cancellationToken);
+        telemetry.RecordRun(input.Run);
+        LogRunRecorded(input.Run.RunId, input.Run.Outcome, input.Run.Steps, input.Run.CostUsd);
+    }
+
+    /// <summary>
+    /// Makes one model call, unless it was already cancelled; while it runs, watches the cancellation store and
+    /// stops the agent as soon as the call is cancelled, returning what it consumed.
+    /// </summary>
+    private async Task<CallOutcome> CallAsync(CallInput input, CancellationToken cancellationToken)
+    {
+        var key = input.Call;
+        if (await cancellations.IsCancelledAsync(input.RunId, key, cancellationToken))
+        {
+            return new CallOutcome(null, new CallUsage(0, 0, 0, Cancelled: true), 0);
+        }
+
+        var profile = agents.Find(input.Agents) ?? throw new InvalidOperationException($"Unknown agent profile '{input.Agents}'.");
+        var agent = key.Role == AgentRole.Draft ? profile.Draft : profile.Target;
+        using var stopCall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stopWatching = new CancellationTokenSource();
+        var watcher = WatchForCancellationAsync(input.RunId, key, stopCall, stopWatching.Token);
+        try
+        {
+            var result = await agent.ProposeAsync(new StepRequest(input.RunId, key, input.Task, input.Prefix, input.TraceId), stopCall.Token);
+            var cost = prices[agent.Model].Cost(result.Usage.PromptTokens, result.Usage.CompletionTokens);
+            telemetry.RecordCall(key.Role, result.Usage, cost);
+            return new CallOutcome(result.Step, result.Usage, cost);
+        }
+        catch (AgentException e)
+        {
+            LogCallFailed(input.RunId, key.ToString(), e.Message);
+            return new CallOutcome(null, default, 0, e.Message);
+        }
+        finally
+        {
+            await stopWatching.CancelAsync();
+            await watcher;
+        }
+    }
+
+    private async Task WatchForCancellationAsync(string runId, CallKey key, CancellationTokenSource stopCall, CancellationToken stopWatching)
+    {
+        try
+        {
+            while (!stopWatching.IsCancellationRequested)
+            {
+                await Task.Delay(options.Value.CancellationPollInterval, stopWatching);
+                if (await cancellations.IsCancelledAsync(runId, key, stopWatching))
+                {
+                    await stopCall.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopWatching.IsCancellationRequested)
+        {
+            // The call ended first.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} recorded: {Outcome}, {Steps} steps, ${CostUsd:0.0000}")]
+    private partial void LogRunRecorded(string runId, string outcome, int steps, double costUsd);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {Call} of run {RunId} failed: {Reason}")]
+    private partial void LogCallFailed(string runId, string call, string reason);
+}

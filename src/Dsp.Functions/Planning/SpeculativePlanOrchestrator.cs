@@ -1,0 +1,221 @@
+using Dsp.Core.Costs;
+using Dsp.Core.Engine;
+using Dsp.Core.Judges;
+using Dsp.Core.Planning;
+using Dsp.Core.Policy;
+using Dsp.Core.Runs;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+
+namespace Dsp.Functions.Planning;
+
+/// <summary>
+/// Drives <see cref="SpeculationEngine"/> with activities: each round a <c>PredictDepth</c>, then <c>Draft</c> and
+/// <c>Target</c> calls fanned out as the engine asks, awaited with <see cref="Task.WhenAny(IEnumerable{Task})"/>.
+/// Cancelled branches leave the planning loop at once and are never awaited by it; <c>CancelBranches</c> records
+/// them so the running activities stop cooperatively. Once the plan is decided, their results are gathered only
+/// to bill what they consumed, and <c>RecordRun</c> stores the run. A <c>stop</c> event stops the plan.
+/// Deterministic: no clock but the context's, no I/O but activities.
+/// </summary>
+public sealed class SpeculativePlanOrchestrator
+{
+    /// <summary>The external event that stops a plan; its payload is the reason.</summary>
+    public const string StopEvent = "stop";
+
+    private const int MaxStatusStepLength = 200;
+
+    [Function(nameof(SpeculativePlanOrchestrator))]
+    public Task<PlanResult> Run([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        RunAsync(context, context.GetInput<PlanInput>() ?? throw new InvalidOperationException("The plan has no input."));
+
+    /// <summary>Plans <paramref name="input"/>: the orchestration itself, callable from any durable host.</summary>
+    public static async Task<PlanResult> RunAsync(TaskOrchestrationContext context, PlanInput input)
+    {
+        var plan = new PlanRun(context, input);
+        return await plan.RunAsync();
+    }
+
+    /// <summary>The state of one orchestration execution.</summary>
+    private sealed class PlanRun(TaskOrchestrationContext context, PlanInput input)
+    {
+        private readonly SpeculationEngine _engine = new(StepJudges.Create(input.Judge), new EngineOptions { MaxSteps = input.MaxSteps });
+        private readonly Dictionary<Task<CallOutcome>, CallKey> _running = [];
+        private readonly List<(CallKey Key, Task<CallOutcome> Call)> _cancelled = [];
+        private readonly List<(CallKey Key, CallOutcome Outcome)> _finished = [];
+        private readonly List<Task> _cancellationWrites = [];
+        private readonly List<RoundOutcome> _rounds = [];
+        private readonly List<int> _depths = [];
+        private long? _policyVersion;
+        private double _costSoFar;
+
+        public async Task<PlanResult> RunAsync()
+        {
+            var started = context.CurrentUtcDateTime;
+            var stop = context.WaitForExternalEvent<string>(StopEvent);
+            string? stopReason = null;
+
+            while (_engine.Status is EngineStatus.AwaitingDepth or EngineStatus.Running)
+            {
+                if (_engine.Status == EngineStatus.AwaitingDepth)
+                {
+                    var decision = await context.CallActivityAsync<DepthDecision>(
+                        nameof(PlanActivities.PredictDepth),
+                        new DepthInput(Snapshot(PolicyState.AtRoundStart(input.Task, _engine)), _engine.Rounds, input.Tradeoff, input.Offset));
+                    _policyVersion ??= decision.PolicyVersion;
+                    _depths.Add(decision.Depth);
+                    Apply(_engine.BeginRound(decision.Depth));
+                    ReportProgress();
+                    continue;
+                }
+
+                var next = await Task.WhenAny(new List<Task>(_running.Keys) { stop });
+                if (next == stop)
+                {
+                    stopReason = $"Stopped: {stop.Result}";
+                    Apply(_engine.Stop(stopReason));
+                    break;
+                }
+
+                var call = (Task<CallOutcome>)next;
+                var key = _running[call];
+                _running.Remove(call);
+                var outcome = await OutcomeOf(call);
+                _finished.Add((key, outcome));
+                _costSoFar += outcome.CostUsd;
+                Apply(Report(key, outcome));
+                ReportProgress();
+            }
+
+            // The plan is decided: settle the cancelled branches for billing, then record the run.
+            var settled = await Task.WhenAll(_cancelled.Select(c => OutcomeOf(c.Call)));
+            await Task.WhenAll(_cancellationWrites);
+            var calls = _finished.Concat(_cancelled.Select((c, i) => (c.Key, Outcome: settled[i]))).ToList();
+            var transitions = _engine.Status == EngineStatus.Completed
+                ? TransitionBuilder.Build(context.InstanceId, input.Task, _engine.Verified, _engine.Verdicts, _rounds)
+                : [];
+            var run = Summarize(started, context.CurrentUtcDateTime, calls, transitions.Count, stopReason);
+            await context.CallActivityAsync(nameof(PlanActivities.RecordRun), new RecordInput(run, transitions));
+            return new PlanResult(
+                run.Outcome,
+                [.. _engine.Verified],
+                _depths,
+                run,
+                [.. calls.Select(c => new PlanCall(c.Key, c.Outcome.Usage, c.Outcome.CostUsd))],
+                _engine.FailureReason);
+        }
+
+        /// <summary>The call's outcome; an activity that crashed counts as a failed call that consumed nothing.</summary>
+        private static async Task<CallOutcome> OutcomeOf(Task<CallOutcome> call)
+        {
+            try
+            {
+                return await call;
+            }
+            catch (TaskFailedException e)
+            {
+                return new CallOutcome(null, default, 0, e.FailureDetails.ErrorMessage);
+            }
+        }
+
+        private IReadOnlyList<EngineCommand> Report(CallKey key, CallOutcome outcome) => (key.Role, outcome) switch
+        {
+            (AgentRole.Draft, { Step: { } step }) => _engine.DraftCompleted(key.Position, step),
+            (AgentRole.Target, { Step: { } step }) => _engine.TargetCompleted(key.Position, step),
+            (AgentRole.Draft, _) => _engine.DraftFailed(key.Position),
+            _ => _engine.TargetFailed(key.Position, outcome.Error ?? "the call returned no step"),
+        };
+
+        private void Apply(IReadOnlyList<EngineCommand> commands)
+        {
+            var round = _engine.Rounds - 1;
+            List<CallKey>? cancelled = null;
+            foreach (var command in commands)
+            {
+                switch (command.Kind)
+                {
+                    case EngineCommandKind.StartDraft or EngineCommandKind.StartTarget:
+                        var role = command.Kind == EngineCommandKind.StartDraft ? AgentRole.Draft : AgentRole.Target;
+                        var key = new CallKey(round, role, command.Position);
+                        var call = context.CallActivityAsync<CallOutcome>(
+                            role == AgentRole.Draft ? nameof(PlanActivities.Draft) : nameof(PlanActivities.Target),
+                            new CallInput(context.InstanceId, key, input.Task, [.. _engine.PrefixFor(command.Position)], input.Agents, input.TraceId));
+                        _running.Add(call, key);
+                        break;
+                    case EngineCommandKind.CancelDraft or EngineCommandKind.CancelTarget:
+                        var cancelledKey = new CallKey(round, command.Kind == EngineCommandKind.CancelDraft ? AgentRole.Draft : AgentRole.Target, command.Position);
+                        var branch = _running.First(r => r.Value == cancelledKey).Key;
+                        _running.Remove(branch);
+                        _cancelled.Add((cancelledKey, branch));
+                        (cancelled ??= []).Add(cancelledKey);
+                        break;
+                    case EngineCommandKind.RoundEnded or EngineCommandKind.Completed or EngineCommandKind.Failed:
+                        _rounds.Add(_engine.LastRound);
+                        break;
+                }
+            }
+
+            if (cancelled is not null)
+            {
+                _cancellationWrites.Add(context.CallActivityAsync(nameof(PlanActivities.CancelBranches), new CancelInput(context.InstanceId, cancelled)));
+            }
+        }
+
+        private RunRecord Summarize(DateTime started, DateTime ended, List<(CallKey Key, CallOutcome Outcome)> allCalls, int transitions, string? stopReason)
+        {
+            // Bill every call round by round, so that waste is judged by the round's own outcome.
+            var ledger = new CostLedger();
+            var calls = allCalls.ToLookup(c => c.Key.Round);
+            double sequentialLatency = 0, sequentialCost = 0;
+            foreach (var round in _rounds)
+            {
+                foreach (var (key, outcome) in calls[round.Index])
+                {
+                    ledger.Record(key.Role, key.Position, outcome.Usage, outcome.CostUsd);
+                    if (key.Role == AgentRole.Target && !outcome.Usage.Cancelled && key.Position < round.Start + round.Verified)
+                    {
+                        // The target call that verified a step is what the target alone would have made.
+                        sequentialLatency += outcome.Usage.LatencySeconds;
+                        sequentialCost += outcome.CostUsd;
+                    }
+                }
+
+                ledger.CloseRound(round);
+            }
+
+            var outcomeName = stopReason is not null ? PlanOutcomes.Stopped
+                : _engine.Status == EngineStatus.Completed ? PlanOutcomes.Completed
+                : PlanOutcomes.Failed;
+            return new RunRecord
+            {
+                RunId = context.InstanceId,
+                Task = input.Task,
+                Agents = input.Agents,
+                Tradeoff = input.Tradeoff,
+                Offset = input.Offset,
+                PolicyVersion = _policyVersion,
+                Outcome = outcomeName,
+                Steps = _engine.Verified.Count,
+                Rounds = _rounds.Count,
+                MeanDepth = _depths.Count == 0 ? 0 : _depths.Average(),
+                LatencySeconds = (ended - started).TotalSeconds,
+                CostUsd = ledger.TotalUsd,
+                UnnecessaryCostUsd = ledger.UnnecessaryUsd,
+                SequentialLatencySeconds = sequentialLatency,
+                SequentialCostUsd = sequentialCost,
+                Lossless = _engine.Status == EngineStatus.Completed && _engine.Judge.IsExact,
+                Transitions = transitions,
+                CompletedAt = new DateTimeOffset(ended, TimeSpan.Zero),
+            };
+        }
+
+        private void ReportProgress() => context.SetCustomStatus(new PlanProgress(
+            [.. _engine.Verified.Select(s => s.Length <= MaxStatusStepLength ? s : s[..MaxStatusStepLength] + "…").TakeLast(50)],
+            _engine.Rounds - 1,
+            _depths.Count > 0 ? _depths[^1] : 0,
+            _costSoFar,
+            _running.Count));
+
+        /// <summary>A copy of the state: the engine's lists keep changing after the activity is scheduled.</summary>
+        private static PolicyState Snapshot(PolicyState state) => state with { History = [.. state.History] };
+    }
+}

@@ -1,0 +1,86 @@
+using Dsp.Core.Policy;
+using Dsp.Core.Runs;
+using Dsp.Core.Simulation;
+using Dsp.Functions.Planning;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Dsp.Functions.Policy;
+
+/// <summary>
+/// Chooses depths with the published policy. Caches the snapshot and looks for a newer version every
+/// <see cref="PolicyOptions.RefreshInterval"/>, so a retrained policy is picked up without a restart. A snapshot
+/// that cannot be loaded leaves the previous one in service; the failure is logged and recorded on the policy row.
+/// </summary>
+public sealed partial class PolicyProvider(IPolicyStore store, IOptions<PolicyOptions> options, TimeProvider time, ILogger<PolicyProvider> logger)
+    : IDisposable
+{
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly HashedTextFeaturizer _featurizer = new();
+    private PolicySnapshot? _snapshot;
+    private long _checkedVersion;
+    private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
+
+    public async Task<DepthDecision> ChooseDepthAsync(DepthInput input, CancellationToken cancellationToken)
+    {
+        var snapshot = await CurrentAsync(cancellationToken);
+        var selection = options.Value.Selection with { Tradeoff = input.Tradeoff, Offset = input.Offset };
+        var depth = new DspDepthPolicy(snapshot, _featurizer, selection).ChooseDepth(new DepthRequest(input.State, input.Round));
+        return new DepthDecision(depth, snapshot?.Version);
+    }
+
+    /// <summary>The snapshot in service (null before the first training).</summary>
+    public async Task<PolicySnapshot?> CurrentAsync(CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() - _checkedAt < options.Value.RefreshInterval)
+        {
+            return _snapshot;
+        }
+
+        await _refresh.WaitAsync(cancellationToken);
+        try
+        {
+            var now = time.GetUtcNow();
+            if (now - _checkedAt >= options.Value.RefreshInterval)
+            {
+                await RefreshAsync(now, cancellationToken);
+            }
+
+            return _snapshot;
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    private async Task RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var current = await store.GetCurrentAsync(cancellationToken);
+        if (current is { Version: > 0 } && current.Version != _checkedVersion)
+        {
+            _checkedVersion = current.Version; // a bad version is reported once, not on every refresh
+            try
+            {
+                _snapshot = await store.LoadAsync(current.Version, cancellationToken);
+                LogLoaded(current.Version);
+            }
+            catch (PolicySnapshotFormatException e)
+            {
+                var error = $"Snapshot v{current.Version} could not be loaded ({e.Message}); v{_snapshot?.Version ?? 0} stays in service.";
+                LogLoadFailed(error);
+                await store.RecordFailureAsync(error, now, cancellationToken);
+            }
+        }
+
+        _checkedAt = now;
+    }
+
+    public void Dispose() => _refresh.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Policy snapshot v{Version} is in service")]
+    private partial void LogLoaded(long version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Error}")]
+    private partial void LogLoadFailed(string error);
+}

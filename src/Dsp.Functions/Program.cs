@@ -1,0 +1,16 @@
+using Dsp.Functions;
+using Dsp.Functions.Telemetry;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AddDspPlanning(builder.Configuration).AddInMemoryStores();
+builder.Services.AddOpenTelemetry()
+    .UseFunctionsWorkerDefaults()
+    .WithMetrics(metrics => metrics.AddMeter(PlanTelemetry.MeterName))
+    .UseAzureMonitorWhenConfigured(builder.Configuration);
+builder.Build().Run();

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Dsp.Core.Agents;
+using Dsp.Core.Planning;
+
+namespace Dsp.Functions.Tests;
+
+/// <summary>Replay agents whose every run plays on its own <see cref="VirtualClock"/>, so runs advance in parallel.</summary>
+internal sealed class VirtualTimeReplayProfiles(TraceCatalog catalog) : IAgentProfiles, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, VirtualClock> _clocks = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _running = [];
+
+    private TraceCatalog Catalog => catalog;
+
+    public IReadOnlyCollection<string> Names { get; } = ["default"];
+
+    public AgentProfile? Find(string name) => name == "default"
+        ? new AgentProfile(name, new Agent(this, AgentRole.Draft), new Agent(this, AgentRole.Target),
+            (task, traceId) => catalog.Contains(task, traceId) ? catalog.Resolve(task, traceId).Steps.Count : 0)
+        : null;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_running);
+        _stop.Dispose();
+    }
+
+    private VirtualClock ClockFor(string runId) => _clocks.GetOrAdd(runId, _ =>
+    {
+        var clock = new VirtualClock();
+        lock (_running)
+        {
+            _running.Add(clock.RunAsync(TimeSpan.FromMilliseconds(150), _stop.Token));
+        }
+
+        return clock;
+    });
+
+    private sealed class Agent(VirtualTimeReplayProfiles profiles, AgentRole role) : IStepAgent
+    {
+        public string Model => "gpt-4-turbo";
+
+        public Task<StepResult> ProposeAsync(StepRequest request, CancellationToken cancellation) =>
+            new ReplayAgent(profiles.Catalog, role, 1.0, profiles.ClockFor(request.RunId)).ProposeAsync(request, cancellation);
+    }
+}
