@@ -15,5 +15,6 @@ public static class DspCommandLine
         {
             new BenchCommand(),
             new TrainCommand(),
+            new PlanCommand(),
         };
 }

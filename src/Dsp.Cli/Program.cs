@@ -1,3 +1,3 @@
 using Dsp.Cli;
 
-return await DspCommandLine.Create().Parse(args).InvokeAsync();
+return await ActivitySlots.RelaunchIfNeededAsync(args) ?? await DspCommandLine.Create().Parse(args).InvokeAsync();

@@ -1,5 +1,6 @@
 using Dsp.Functions;
 using Dsp.Functions.Telemetry;
+using Dsp.Storage;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ using OpenTelemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.Services.AddDspPlanning(builder.Configuration).AddInMemoryStores();
+builder.Services.AddDspPlanning(builder.Configuration).AddDspStorage(builder.Configuration);
 builder.Services.AddOpenTelemetry()
     .UseFunctionsWorkerDefaults()
     .WithMetrics(metrics => metrics.AddMeter(PlanTelemetry.MeterName))

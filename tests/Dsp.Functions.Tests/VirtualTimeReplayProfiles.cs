@@ -32,7 +32,7 @@ internal sealed class VirtualTimeReplayProfiles(TraceCatalog catalog) : IAgentPr
         var clock = new VirtualClock();
         lock (_running)
         {
-            _running.Add(clock.RunAsync(TimeSpan.FromMilliseconds(150), _stop.Token));
+            _running.Add(clock.RunAsync(TimeSpan.FromMilliseconds(300), _stop.Token));
         }
 
         return clock;

@@ -61,7 +61,7 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
         }
 
         var traceId = ReadString(body, "traceId", errors);
-        var stepLimit = profile is not null && task is not null ? profile.StepLimit(task, traceId) : null;
+        var stepLimit = profile is not null && task is not null && !errors.ContainsKey("task") ? profile.StepLimit(task, traceId) : null;
         if (stepLimit == 0)
         {
             errors[traceId is null ? "task" : "traceId"] = [$"The '{agentsName}' agents replay recorded traces, and none plays this {(traceId is null ? "task" : "trace id")}."];

@@ -39,7 +39,7 @@ public sealed class SpeculativePlanOrchestrator
     private sealed class PlanRun(TaskOrchestrationContext context, PlanInput input)
     {
         private readonly SpeculationEngine _engine = new(StepJudges.Create(input.Judge), new EngineOptions { MaxSteps = input.MaxSteps });
-        private readonly Dictionary<Task<CallOutcome>, CallKey> _running = [];
+        private readonly Dictionary<CallKey, Task<CallOutcome>> _running = [];
         private readonly List<(CallKey Key, Task<CallOutcome> Call)> _cancelled = [];
         private readonly List<(CallKey Key, CallOutcome Outcome)> _finished = [];
         private readonly List<Task> _cancellationWrites = [];
@@ -68,7 +68,7 @@ public sealed class SpeculativePlanOrchestrator
                     continue;
                 }
 
-                var next = await Task.WhenAny(new List<Task>(_running.Keys) { stop });
+                var next = await Task.WhenAny(new List<Task>(_running.Values) { stop });
                 if (next == stop)
                 {
                     stopReason = $"Stopped: {stop.Result}";
@@ -77,11 +77,19 @@ public sealed class SpeculativePlanOrchestrator
                 }
 
                 var call = (Task<CallOutcome>)next;
-                var key = _running[call];
-                _running.Remove(call);
+                var key = _running.First(r => r.Value == call).Key;
+                _running.Remove(key);
                 var outcome = await OutcomeOf(call);
                 _finished.Add((key, outcome));
                 _costSoFar += outcome.CostUsd;
+                if (outcome.Usage.Cancelled)
+                {
+                    // Only a cancellation of the whole run stops a call the plan still waits on.
+                    stopReason = "Stopped: cancelled by request";
+                    Apply(_engine.Stop(stopReason));
+                    break;
+                }
+
                 Apply(Report(key, outcome));
                 ReportProgress();
             }
@@ -139,14 +147,16 @@ public sealed class SpeculativePlanOrchestrator
                         var call = context.CallActivityAsync<CallOutcome>(
                             role == AgentRole.Draft ? nameof(PlanActivities.Draft) : nameof(PlanActivities.Target),
                             new CallInput(context.InstanceId, key, input.Task, [.. _engine.PrefixFor(command.Position)], input.Agents, input.TraceId));
-                        _running.Add(call, key);
+                        _running.Add(key, call);
                         break;
                     case EngineCommandKind.CancelDraft or EngineCommandKind.CancelTarget:
                         var cancelledKey = new CallKey(round, command.Kind == EngineCommandKind.CancelDraft ? AgentRole.Draft : AgentRole.Target, command.Position);
-                        var branch = _running.First(r => r.Value == cancelledKey).Key;
-                        _running.Remove(branch);
-                        _cancelled.Add((cancelledKey, branch));
-                        (cancelled ??= []).Add(cancelledKey);
+                        if (_running.Remove(cancelledKey, out var branch))
+                        {
+                            _cancelled.Add((cancelledKey, branch));
+                            (cancelled ??= []).Add(cancelledKey);
+                        }
+
                         break;
                     case EngineCommandKind.RoundEnded or EngineCommandKind.Completed or EngineCommandKind.Failed:
                         _rounds.Add(_engine.LastRound);

@@ -1,0 +1,195 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dsp.Core.Traces;
+using Dsp.Functions;
+using Dsp.Functions.Http;
+using Dsp.Cli.Planning;
+using Dsp.Functions.Planning;
+using Dsp.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+
+namespace Dsp.Cli.Commands;
+
+/// <summary>
+/// <c>dsp plan</c>: plans one task with the Functions app's own orchestrator and activities, hosted in this
+/// process, with replay agents and embedded (or Azure) storage; shows the verified steps as they arrive and ends
+/// with latency and cost against the target alone.
+/// </summary>
+internal sealed class PlanCommand : Command
+{
+    private readonly Option<string?> _task = new("--task") { Description = "The task to plan (replay agents play its recorded trace)", HelpName = "TEXT" };
+
+    private readonly Option<string?> _traceId = new("--trace-id") { Description = "The recorded trace to play [default: the first bundled one]", HelpName = "ID" };
+
+    private readonly Option<double> _tradeoff = new("--tradeoff") { Description = "τ, the latency↔cost knob in (0, 1)", DefaultValueFactory = _ => PlanRequestValidator.DefaultTradeoff };
+
+    private readonly Option<int> _offset = new("--offset") { Description = "β, added to the predicted depth (−3…5)", DefaultValueFactory = _ => 0 };
+
+    private readonly Option<int> _maxSteps = new("--max-steps") { Description = "Stop after this many steps (1…50)", DefaultValueFactory = _ => PlanRequestValidator.DefaultMaxSteps };
+
+    private readonly Option<string> _judge = new("--judge") { Description = "exact or tool-call", DefaultValueFactory = _ => "exact" };
+
+    private readonly Option<FileInfo[]> _traces = new Option<FileInfo[]>("--traces")
+    {
+        Description = "dsp-trace/1 files the replay agents play [default: the bundled traces]",
+        HelpName = "FILE",
+        AllowMultipleArgumentsPerToken = true,
+    }.AcceptExistingOnly();
+
+    private readonly Option<double> _speed = new("--speed")
+    {
+        Description = "Replay this many times faster than the recorded latencies",
+        DefaultValueFactory = _ => 10,
+    };
+
+    private readonly Option<string?> _storage = new("--storage")
+    {
+        Description = "An Azure Storage connection string (e.g. UseDevelopmentStorage=true for Azurite) [default: in memory]",
+        HelpName = "CONNECTION",
+    };
+
+    private readonly Option<FileInfo?> _json = new("--json") { Description = "Write the plan and its metrics as JSON", HelpName = "OUT.json" };
+
+    public PlanCommand()
+        : base("plan", "Plan a task with speculative planning, hosting the Functions app's orchestrator in-process.")
+    {
+        foreach (var option in new Option[] { _task, _traceId, _tradeoff, _offset, _maxSteps, _judge, _traces, _speed, _storage, _json })
+        {
+            Options.Add(option);
+        }
+
+        SetAction(RunAsync);
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PlanAsync(parse, cancellationToken);
+            return 0;
+        }
+        catch (CommandException e)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync(e.Message);
+            return 1;
+        }
+    }
+
+    private async Task PlanAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var console = CliConsole.Create(parse.InvocationConfiguration.Output);
+        var speed = parse.GetValue(_speed);
+        if (!(speed > 0) || double.IsInfinity(speed))
+        {
+            throw new CommandException("--speed must be a positive number.");
+        }
+
+        var traces = parse.GetValue(_traces) is { Length: > 0 } files ? files.Select(f => f.FullName).ToList() : [ReplayAgentOptions.BundledTraces];
+        var settings = new Dictionary<string, string?>
+        {
+            ["Dsp:Agents:Replay:LatencyScale"] = (1 / speed).ToString(CultureInfo.InvariantCulture),
+            ["Dsp:Plans:CancellationPollInterval"] = "00:00:00.020",
+        };
+        for (var i = 0; i < traces.Count; i++)
+        {
+            settings[$"Dsp:Agents:Replay:Traces:{i}"] = traces[i];
+        }
+
+        var storage = parse.GetValue(_storage);
+        if (storage is not null)
+        {
+            settings["Dsp:Storage:ConnectionString"] = storage;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        await using var planner = await Start(configuration, storage is not null);
+        var input = Validate(planner.Services.GetRequiredService<PlanRequestValidator>(), parse, traces);
+
+        console.MarkupLine($"[bold]Planning[/] {Markup.Escape(input.Task)}");
+        console.MarkupLine(Invariant($"τ = {input.Tradeoff}, β = {input.Offset}, judge {input.Judge}, replay at {speed}× speed, {(storage is null ? "in-memory storage" : "Azure Storage")}"));
+        var id = await planner.StartPlanAsync(input, cancellationToken);
+        using var stop = cancellationToken.Register(() => _ = planner.StopAsync(id, "interrupted", CancellationToken.None));
+        await new PlanProgressView(console, planner.Client).FollowAsync(id, CancellationToken.None);
+
+        PlanResult result;
+        try
+        {
+            result = await planner.WaitAsync(id, CancellationToken.None);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CommandException(e.Message, e);
+        }
+
+        PlanSummary.Write(console, result, speed);
+        if (parse.GetValue(_json) is { } json)
+        {
+            OutputFile.Write(console, json, path => File.WriteAllText(path, JsonSerializer.Serialize(result, PlanResultJson.Options)));
+        }
+
+        if (result.Outcome != PlanOutcomes.Completed)
+        {
+            throw new CommandException($"The plan {result.Outcome.ToLowerInvariant()}: {result.Error}");
+        }
+    }
+
+    private static async Task<InProcessPlanner> Start(IConfiguration configuration, bool azureStorage)
+    {
+        try
+        {
+            return await InProcessPlanner.StartAsync(configuration, services =>
+            {
+                if (azureStorage)
+                {
+                    services.AddDspStorage(configuration);
+                }
+                else
+                {
+                    services.AddInMemoryStores();
+                }
+            });
+        }
+        catch (Exception e) when (e is TraceFormatException or IOException or ArgumentException or InvalidOperationException)
+        {
+            throw new CommandException(e.Message, e);
+        }
+    }
+
+    /// <summary>Checks the options exactly as <c>POST /api/plans</c> checks a body, naming the option at fault.</summary>
+    private PlanInput Validate(PlanRequestValidator validator, ParseResult parse, List<string> traces)
+    {
+        var task = parse.GetValue(_task);
+        var traceId = parse.GetValue(_traceId);
+        if (task is null && traceId is null)
+        {
+            traceId = TraceReader.ReadFile(traces[0])[0].Id;
+        }
+
+        task ??= TraceReader.ReadFiles(traces).FirstOrDefault(t => t.Id == traceId)?.Task ?? string.Empty;
+        var body = new JsonObject
+        {
+            ["task"] = task,
+            ["tradeoff"] = parse.GetValue(_tradeoff),
+            ["offset"] = parse.GetValue(_offset),
+            ["maxSteps"] = parse.GetValue(_maxSteps),
+            ["judge"] = parse.GetValue(_judge),
+            ["traceId"] = traceId,
+        };
+        using var document = JsonDocument.Parse(body.ToJsonString());
+        var (input, errors) = validator.Validate(document.RootElement);
+        return input ?? throw new CommandException(string.Join(Environment.NewLine, errors.Select(e => $"{OptionFor(e.Key)}: {string.Join(" ", e.Value)}")));
+    }
+
+    private static string OptionFor(string field) => field switch
+    {
+        "traceId" => "--trace-id",
+        "maxSteps" => "--max-steps",
+        _ => $"--{field}",
+    };
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

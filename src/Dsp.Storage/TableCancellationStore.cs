@@ -1,0 +1,54 @@
+using Azure.Data.Tables;
+using Dsp.Core.Runs;
+
+namespace Dsp.Storage;
+
+/// <summary>
+/// Cancellation flags in the <c>Cancellations</c> table: PartitionKey = run id, RowKey = the call's
+/// <see cref="CallKey"/> (<c>r001-d004</c>) or <c>run</c> when the whole run was stopped. Writes are upserts (so
+/// idempotent); a check is two point reads.
+/// </summary>
+public sealed class TableCancellationStore(DspStorageAccount account) : ICancellationStore
+{
+    /// <summary>The row that cancels every call of its run.</summary>
+    public const string RunRowKey = "run";
+
+    public async Task CancelCallsAsync(string runId, IReadOnlyList<CallKey> calls, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Validate(runId, nameof(runId));
+        ArgumentNullException.ThrowIfNull(calls);
+        var keys = calls.Select(c => c.ToString()).Distinct(StringComparer.Ordinal).ToList();
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        var table = await account.Cancellations.GetClientAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in keys.Chunk(TransitionRows.MaximumBatchCount))
+        {
+            await table.SubmitTransactionAsync(
+                chunk.Select(key => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(runId, key))),
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task CancelRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Validate(runId, nameof(runId));
+        var table = await account.Cancellations.GetClientAsync(cancellationToken).ConfigureAwait(false);
+        await table.UpsertEntityAsync(new TableEntity(runId, RunRowKey), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> IsCancelledAsync(string runId, CallKey callKey, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Validate(runId, nameof(runId));
+        var table = await account.Cancellations.GetClientAsync(cancellationToken).ConfigureAwait(false);
+        var found = await Task.WhenAll(
+            ExistsAsync(table, runId, callKey.ToString(), cancellationToken),
+            ExistsAsync(table, runId, RunRowKey, cancellationToken)).ConfigureAwait(false);
+        return found[0] || found[1];
+    }
+
+    private static async Task<bool> ExistsAsync(TableClient table, string runId, string rowKey, CancellationToken cancellationToken) =>
+        (await table.GetEntityIfExistsAsync<TableEntity>(runId, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).HasValue;
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Dsp.Functions.Tests;
+
+/// <summary>What <c>dotnet publish</c> gives the Functions host.</summary>
+public class PublishTests
+{
+    [Fact]
+    public async Task Publish_lists_every_function_with_its_trigger_and_function_key_auth()
+    {
+        var root = RepositoryRoot();
+        var output = Directory.CreateTempSubdirectory("dsp-publish-");
+        try
+        {
+            var publish = Process.Start(new ProcessStartInfo("dotnet",
+                ["publish", Path.Combine(root, "src", "Dsp.Functions", "Dsp.Functions.csproj"), "-c", "Release", "-o", output.FullName, "--nologo", "-v", "quiet"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            var log = await publish.StandardOutput.ReadToEndAsync() + await publish.StandardError.ReadToEndAsync();
+            await publish.WaitForExitAsync();
+            Assert.True(publish.ExitCode == 0, log);
+
+            using var metadata = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output.FullName, "functions.metadata")));
+            var functions = metadata.RootElement.EnumerateArray().ToDictionary(
+                f => f.GetProperty("name").GetString()!,
+                f => f.GetProperty("bindings").EnumerateArray().ToList());
+
+            Assert.Equal(
+                ["CancelBranches", "CancelPlan", "Draft", "GetPlan", "GetPolicy", "PredictDepth", "RecordRun", "RetrainPolicy", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
+                functions.Keys.Order());
+            Assert.Equal("orchestrationTrigger", Trigger(functions["SpeculativePlanOrchestrator"]));
+            Assert.Equal("timerTrigger", Trigger(functions["RetrainPolicy"]));
+            Assert.Equal("%Dsp:Policy:RetrainSchedule%", functions["RetrainPolicy"][0].GetProperty("schedule").GetString());
+            foreach (var activity in new[] { "PredictDepth", "Draft", "Target", "CancelBranches", "RecordRun" })
+            {
+                Assert.Equal("activityTrigger", Trigger(functions[activity]));
+            }
+
+            foreach (var http in new[] { "StartPlan", "GetPlan", "CancelPlan", "GetPolicy" })
+            {
+                Assert.Equal("httpTrigger", Trigger(functions[http]));
+                Assert.Equal("Function", functions[http][0].GetProperty("authLevel").GetString(), ignoreCase: true);
+            }
+
+            Assert.True(File.Exists(Path.Combine(output.FullName, "host.json")));
+            Assert.True(File.Exists(Path.Combine(output.FullName, "extensions.json")));
+            Assert.False(File.Exists(Path.Combine(output.FullName, "local.settings.sample.json")));
+        }
+        finally
+        {
+            output.Delete(recursive: true);
+        }
+    }
+
+    private static string Trigger(List<JsonElement> bindings) => bindings[0].GetProperty("type").GetString()!;
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Dsp.Functions.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("The repository root was not found above the test output.");
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dsp.Storage.Tests;
+
+/// <summary>
+/// Tables and a container of their own for one test (a unique table prefix and container name), deleted afterwards,
+/// so tests never see each other's rows.
+/// </summary>
+public sealed class StorageScope : IAsyncDisposable
+{
+    public StorageScope(TimeProvider? clock = null)
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        Options = new DspStorageOptions
+        {
+            ConnectionString = AzuriteFixture.ConnectionString,
+            TablePrefix = $"t{id}",
+            PolicyContainer = $"policies-{id}",
+            MaxRetries = 2,
+            RetryDelay = TimeSpan.FromMilliseconds(100),
+            MaxRetryDelay = TimeSpan.FromSeconds(1),
+        };
+        Account = new DspStorageAccount(Options);
+        Clock = clock ?? TimeProvider.System;
+    }
+
+    public DspStorageOptions Options { get; }
+
+    public DspStorageAccount Account { get; }
+
+    public TimeProvider Clock { get; }
+
+    public TableTransitionStore Transitions() => new(Account, Clock, NullLogger<TableTransitionStore>.Instance);
+
+    public TableRunStore Runs() => new(Account, NullLogger<TableRunStore>.Instance);
+
+    public BlobPolicyStore Policies() => new(Account, NullLogger<BlobPolicyStore>.Instance);
+
+    public TableCancellationStore Cancellations() => new(Account);
+
+    /// <summary>Another process's view of the same tables and container (its own clients, its own creation flags).</summary>
+    public DspStorageAccount SecondAccount() => new(Options);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var name in new[] { DspStorageAccount.TransitionsTableName, DspStorageAccount.RunsTableName, DspStorageAccount.PoliciesTableName, DspStorageAccount.CancellationsTableName })
+        {
+            await Account.TableService.DeleteTableAsync(Options.TablePrefix + name);
+        }
+
+        await Account.BlobService.GetBlobContainerClient(Options.PolicyContainer).DeleteIfExistsAsync();
+    }
+}
+
+/// <summary>A test class on Azurite: each test gets a fresh <see cref="StorageScope"/>.</summary>
+[Collection(UsesAzurite.Name)]
+public abstract class StorageTest : IAsyncLifetime
+{
+    protected StorageScope Scope { get; private set; } = null!;
+
+    protected virtual TimeProvider? Clock => null;
+
+    public Task InitializeAsync()
+    {
+        Scope = new StorageScope(Clock);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await Scope.DisposeAsync();
+}
