@@ -18,6 +18,7 @@ public class SimulatorParityTests
     {
         await using var agents = new VirtualTimeReplayProfiles(new TraceCatalog(Traces));
         await using var host = await PlanHost.StartAsync(agents: agents);
+        agents.Client = host.Client;
         var plans = await Task.WhenAll(Traces.Select(trace => host.PlanAsync(
             new PlanInput(trace.Task, 0.9f, 2, trace.Steps.Count, "exact", "default", trace.Id))));
 

@@ -4,9 +4,10 @@ namespace Dsp.Functions.Tests;
 
 /// <summary>
 /// A discrete-event clock for driving the real orchestrator like the simulator's virtual clock: time stands still
-/// while the system is busy, and once nothing has happened for a quiet spell of real time, it jumps to the next
-/// timer that is due and fires it alone. Replay agents on this clock finish (or are cancelled) at exactly the
-/// virtual instants the simulator computes.
+/// while the system is busy, and once it has settled — the orchestrator waits on exactly the calls that hold
+/// timers here, and nothing happened for a quiet spell — it jumps to the next timer that is due and fires it
+/// alone. Replay agents on this clock finish (or are cancelled) at exactly the virtual instants the simulator
+/// computes.
 /// </summary>
 internal sealed class VirtualClock : TimeProvider
 {
@@ -32,7 +33,10 @@ internal sealed class VirtualClock : TimeProvider
     }
 
     /// <summary>Advances time event by event until <paramref name="stop"/> fires.</summary>
-    public async Task RunAsync(TimeSpan quiet, CancellationToken stop)
+    /// <param name="settled">Whether the orchestrator waits on exactly this many calls (the pending timers).</param>
+    /// <param name="quiet">Real time without any timer change before the clock moves.</param>
+    /// <param name="stop">Ends the clock.</param>
+    public async Task RunAsync(Func<int, Task<bool>> settled, TimeSpan quiet, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -45,10 +49,21 @@ internal sealed class VirtualClock : TimeProvider
                 return;
             }
 
+            int pending;
+            lock (_lock)
+            {
+                pending = _timers.Count;
+            }
+
+            if (pending == 0 || !await settled(pending))
+            {
+                continue;
+            }
+
             Timer? next;
             lock (_lock)
             {
-                if (Stopwatch.GetElapsedTime(_lastActivity) < quiet || _timers.Count == 0)
+                if (Stopwatch.GetElapsedTime(_lastActivity) < quiet || _timers.Count != pending)
                 {
                     continue;
                 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Dsp.Core.Agents;
 using Dsp.Core.Planning;
+using Dsp.Functions.Planning;
+using Microsoft.DurableTask.Client;
 
 namespace Dsp.Functions.Tests;
 
@@ -12,6 +14,9 @@ internal sealed class VirtualTimeReplayProfiles(TraceCatalog catalog) : IAgentPr
     private readonly List<Task> _running = [];
 
     private TraceCatalog Catalog => catalog;
+
+    /// <summary>The client that reads each run's progress, to know when the orchestrator has settled.</summary>
+    public DurableTaskClient? Client { get; set; }
 
     public IReadOnlyCollection<string> Names { get; } = ["default"];
 
@@ -32,11 +37,18 @@ internal sealed class VirtualTimeReplayProfiles(TraceCatalog catalog) : IAgentPr
         var clock = new VirtualClock();
         lock (_running)
         {
-            _running.Add(clock.RunAsync(TimeSpan.FromMilliseconds(300), _stop.Token));
+            _running.Add(clock.RunAsync(pending => SettledAsync(runId, pending), TimeSpan.FromMilliseconds(40), _stop.Token));
         }
 
         return clock;
     });
+
+    /// <summary>Whether the run's orchestrator has processed everything and waits on exactly the pending calls.</summary>
+    private async Task<bool> SettledAsync(string runId, int pending)
+    {
+        var instance = await Client!.GetInstanceAsync(runId, getInputsAndOutputs: true);
+        return instance?.ReadCustomStatusAs<PlanProgress>() is { } progress && progress.RunningCalls == pending;
+    }
 
     private sealed class Agent(VirtualTimeReplayProfiles profiles, AgentRole role) : IStepAgent
     {
