@@ -101,25 +101,11 @@ internal sealed class BenchCommand : Command
             Options.Add(option);
         }
 
-        SetAction(Run);
+        SetAction(parse => CommandActions.Run(parse, Bench));
     }
 
     /// <summary>The traces replayed when none are given, copied next to the program at build.</summary>
     private static string BundledTraces => Path.Combine(AppContext.BaseDirectory, "traces", "openagi-gpt4turbo.jsonl");
-
-    private int Run(ParseResult parse)
-    {
-        try
-        {
-            Bench(parse);
-            return 0;
-        }
-        catch (CommandException e)
-        {
-            parse.InvocationConfiguration.Error.WriteLine(e.Message);
-            return 1;
-        }
-    }
 
     private void Bench(ParseResult parse)
     {

@@ -62,21 +62,7 @@ internal sealed class PlanCommand : Command
             Options.Add(option);
         }
 
-        SetAction(RunAsync);
-    }
-
-    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await PlanAsync(parse, cancellationToken);
-            return 0;
-        }
-        catch (CommandException e)
-        {
-            await parse.InvocationConfiguration.Error.WriteLineAsync(e.Message);
-            return 1;
-        }
+        SetAction((parse, cancellationToken) => CommandActions.RunAsync(parse, PlanAsync, cancellationToken));
     }
 
     private async Task PlanAsync(ParseResult parse, CancellationToken cancellationToken)

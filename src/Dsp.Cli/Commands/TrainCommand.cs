@@ -57,21 +57,7 @@ internal sealed class TrainCommand : Command
         Options.Add(_from);
         Options.Add(_seed);
         Options.Add(_epochs);
-        SetAction(Run);
-    }
-
-    private int Run(ParseResult parse)
-    {
-        try
-        {
-            Train(parse);
-            return 0;
-        }
-        catch (CommandException e)
-        {
-            parse.InvocationConfiguration.Error.WriteLine(e.Message);
-            return 1;
-        }
+        SetAction(parse => CommandActions.Run(parse, Train));
     }
 
     private void Train(ParseResult parse)
