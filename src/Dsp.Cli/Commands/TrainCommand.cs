@@ -74,7 +74,7 @@ internal sealed class TrainCommand : Command
         clock.Stop();
         var bytes = snapshot.Serialize();
 
-        console.Write(Summary(snapshot, from, bytes.Length, clock.Elapsed));
+        console.Write(Summary(snapshot, from is not null && trainer.CanWarmStart(from) ? from : null, bytes.Length, clock.Elapsed));
         OutputFile.Write(console, parse.GetValue(_out), path => File.WriteAllBytes(path, bytes));
     }
 

@@ -26,7 +26,7 @@ public sealed class PolicyTrainer(TrainerOptions options, IStateFeaturizer featu
         ArgumentOutOfRangeException.ThrowIfZero(transitions.Count);
         TransitionValidator.Validate(transitions);
 
-        var model = current is not null && Compatible(current)
+        var model = current is not null && CanWarmStart(current)
             ? current.Model.Clone()
             : ExpectileValueModel.Create(featurizer.Dimension, options.HiddenUnits, options.Taus, options.Seed);
         var data = Featurize(transitions);
@@ -35,7 +35,9 @@ public sealed class PolicyTrainer(TrainerOptions options, IStateFeaturizer featu
         return new PolicySnapshot((current?.Version ?? 0) + 1, transitions.Count, loss, featurizer.Signature, model);
     }
 
-    private bool Compatible(PolicySnapshot snapshot) =>
+    /// <summary>Whether training can start from <paramref name="snapshot"/>'s weights (same features, shape and
+    /// τ grid); otherwise <see cref="Train"/> starts from fresh weights.</summary>
+    public bool CanWarmStart(PolicySnapshot snapshot) =>
         snapshot.FeaturizerSignature == featurizer.Signature
         && snapshot.Model.Inputs == featurizer.Dimension
         && snapshot.Model.Hidden == options.HiddenUnits

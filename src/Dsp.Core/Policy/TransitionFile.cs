@@ -52,18 +52,10 @@ public static partial class TransitionFile
         catch (InvalidTransitionException e)
         {
             var (file, line) = origins[e.Index];
-            throw new TransitionFormatException(file, line, Problem(e, transitions[e.Index].RunId), e);
+            throw new TransitionFormatException(file, line, $"run '{e.RunId}': {e.Problem}", e);
         }
 
         return transitions;
-    }
-
-    /// <summary>The validator's problem, without its "Transition N" prefix (N counts the batch, not the file's lines).</summary>
-    private static string Problem(InvalidTransitionException e, string runId)
-    {
-        var prefix = $"Transition {e.Index + 1} (run '{runId}'): ";
-        var problem = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..].TrimEnd('.') : e.Message;
-        return $"run '{runId}': {problem}";
     }
 
     private static PolicyTransition Parse(string line, string file, int lineNumber)

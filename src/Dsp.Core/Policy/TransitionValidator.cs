@@ -33,4 +33,10 @@ public sealed class InvalidTransitionException(int index, string runId, string p
 {
     /// <summary>The transition's 0-based index in its batch.</summary>
     public int Index { get; } = index;
+
+    /// <summary>The run the transition belongs to.</summary>
+    public string RunId { get; } = runId;
+
+    /// <summary>What is wrong with it.</summary>
+    public string Problem { get; } = problem;
 }

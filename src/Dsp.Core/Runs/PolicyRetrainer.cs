@@ -39,7 +39,8 @@ public sealed record RetrainOutcome(RetrainResult Result, long Version, int Tran
 
 /// <summary>
 /// One retraining, as the timer runs it: under an exclusive lease, when transitions were recorded since the last
-/// training, trains on the recent window warm-started from the policy in service and publishes the next version.
+/// training, trains on the newest transitions of the window (new and older ones: a replay buffer, as the
+/// simulator's online learning keeps) warm-started from the policy in service, and publishes the next version.
 /// A failure leaves the published policy as it was and is recorded where <c>GET /api/policy</c> shows it.
 /// </summary>
 public sealed class PolicyRetrainer(
@@ -60,28 +61,57 @@ public sealed class PolicyRetrainer(
         }
 
         var now = clock.GetUtcNow();
-        var window = await transitions.ReadSinceAsync(now - options.TrainingWindow, options.MaxTransitions, cancellationToken);
-        if (window.Transitions.Count == 0 || window.Watermark <= current?.Watermark)
-        {
-            return new RetrainOutcome(RetrainResult.NothingNew, version);
-        }
-
         PolicySnapshot next;
+        DateTimeOffset? watermark;
         try
         {
+            (var window, watermark) = await ReadRecentAsync(now - options.TrainingWindow, cancellationToken);
+            if (window.Count == 0 || watermark <= current?.Watermark)
+            {
+                return new RetrainOutcome(RetrainResult.NothingNew, version);
+            }
+
             var snapshot = version > 0 ? await policies.LoadAsync(version, cancellationToken) : null;
-            next = trainer.Train(snapshot, window.Transitions);
+            next = trainer.Train(snapshot, window);
         }
-        catch (Exception e) when (e is InvalidTransitionException or PolicySnapshotFormatException or ArgumentException)
+        catch (Exception e) when (e is InvalidTransitionException or FormatException or ArgumentException)
         {
+            // Bad data or a corrupt snapshot: keep the policy in service and say why where GET /api/policy shows it.
             await policies.RecordFailureAsync(e.Message, now, cancellationToken);
             return new RetrainOutcome(RetrainResult.Failed, version, Error: e.Message);
         }
 
         await policies.PublishAsync(
             next,
-            new PublishedPolicy(next.Version, now, next.TrainedOnTransitions, next.TrainingLoss, window.Watermark),
+            new PublishedPolicy(next.Version, now, next.TrainedOnTransitions, next.TrainingLoss, watermark),
             cancellationToken);
         return new RetrainOutcome(RetrainResult.Published, next.Version, next.TrainedOnTransitions);
+    }
+
+    /// <summary>
+    /// The newest transitions recorded since <paramref name="since"/>, at most <see cref="RetrainOptions.MaxTransitions"/>
+    /// of them (the store reads oldest first, in bounded batches), and the recording time of the newest.
+    /// </summary>
+    private async Task<(List<PolicyTransition> Transitions, DateTimeOffset? Newest)> ReadRecentAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var recent = new List<PolicyTransition>();
+        DateTimeOffset? newest = null;
+        DateTimeOffset? mark = since;
+        while (true)
+        {
+            var batch = await transitions.ReadSinceAsync(mark, options.MaxTransitions, cancellationToken);
+            if (batch.Transitions.Count == 0 || batch.Watermark == mark)
+            {
+                return (recent, newest);
+            }
+
+            recent.AddRange(batch.Transitions);
+            if (recent.Count > options.MaxTransitions)
+            {
+                recent.RemoveRange(0, recent.Count - options.MaxTransitions);
+            }
+
+            newest = mark = batch.Watermark;
+        }
     }
 }

@@ -14,7 +14,10 @@ public sealed class InMemoryTransitionStore(TimeProvider time) : ITransitionStor
         {
             if (transitions.Count > 0 && !_runs.Exists(r => r.RunId == runId))
             {
-                _runs.Add((time.GetUtcNow(), runId, transitions));
+                // Strictly increasing recording times, so a watermark never falls between two runs of one instant.
+                var now = time.GetUtcNow();
+                var recordedAt = _runs.Count > 0 && now <= _runs[^1].RecordedAt ? _runs[^1].RecordedAt.AddTicks(1) : now;
+                _runs.Add((recordedAt, runId, transitions));
             }
         }
 
