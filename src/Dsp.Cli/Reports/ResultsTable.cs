@@ -58,8 +58,10 @@ internal static class ResultsTable
             $"dsp: {Count(dsp.Streams.Count, "setting")}, {dsp.TasksPerStream:N0} tasks each ({Count(options.Passes, "pass", "passes")}), {retraining}, {start}");
     }
 
-    private static Table Table(IEnumerable<PolicyRun> runs)
+    private static Table Table(IReadOnlyList<PolicyRun> runs)
     {
+        // The predictor's accuracy only exists for learned (dsp) rows.
+        var learned = runs.Any(r => r.Summary.Tau is not null);
         var table = new Table()
             .AddColumn("Policy")
             .AddColumn(Right("Tasks"))
@@ -71,13 +73,18 @@ internal static class ResultsTable
             .AddColumn(Right("ΔTime %"))
             .AddColumn(Right("ΔCost %"))
             .AddColumn(Right("Mean depth"))
-            .AddColumn(Right("Peak calls"))
-            .AddColumn(Right("Accuracy"))
-            .AddColumn("Lossless");
+            .AddColumn(Right("Peak calls"));
+        if (learned)
+        {
+            table.AddColumn(Right("Accuracy"));
+        }
+
+        table.AddColumn("Lossless");
         foreach (var run in runs)
         {
             var s = run.Summary;
-            table.AddRow(
+            string[] cells =
+            [
                 Markup.Escape(run.Label),
                 Invariant($"{s.Tasks:N0}"),
                 Invariant($"{s.LatencySeconds:N1}"),
@@ -89,8 +96,10 @@ internal static class ResultsTable
                 Invariant($"{s.DeltaCostPercent:+0.0;-0.0;0.0}"),
                 Invariant($"{s.MeanDepth:0.00}"),
                 Invariant($"{s.PeakConcurrentCalls:0.00}"),
-                s.PredictorAccuracy is { } accuracy ? Invariant($"{accuracy * 100:0.0}%") : string.Empty,
-                Lossless(s));
+                .. learned ? [s.PredictorAccuracy is { } accuracy ? Invariant($"{accuracy * 100:0.0}%") : string.Empty] : Array.Empty<string>(),
+                Lossless(s),
+            ];
+            table.AddRow(cells);
         }
 
         return table;
