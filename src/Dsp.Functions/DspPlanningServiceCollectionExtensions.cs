@@ -1,3 +1,4 @@
+using Dsp.Agents;
 using Dsp.Core.Agents;
 using Dsp.Core.Costs;
 using Dsp.Core.Policy;
@@ -29,14 +30,18 @@ public static class DspPlanningServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
 
-        services.AddSingleton(PriceTable.BuiltIn.With(configuration.GetSection(PricesSection).GetChildren()
+        services.AddSingleton(PriceTable.BuiltIn.With(LiveAgentProfiles.Prices(configuration)).With(configuration.GetSection(PricesSection).GetChildren()
             .Select(price => new KeyValuePair<string, ModelPrice>(price.Key, ModelPrice.Parse(price.Value ?? string.Empty)))));
-        services.TryAddSingleton<IAgentProfiles>(provider =>
+        static IAgentProfiles Replay(IServiceProvider provider)
         {
             var replay = provider.GetRequiredService<IOptions<ReplayAgentOptions>>().Value;
             var catalog = new TraceCatalog(TraceReader.ReadFiles(replay.Traces.Count > 0 ? replay.Traces : [ReplayAgentOptions.BundledTraces]));
             return new ReplayProfiles(catalog, replay.LatencyScale, provider.GetRequiredService<TimeProvider>());
-        });
+        }
+
+        // Live profiles (Dsp:Agents:Profiles) when configured, keeping the replay profile as "replay"; else replay alone.
+        services.AddDspAgents(configuration, Replay);
+        services.TryAddSingleton<IAgentProfiles>(Replay);
         services.AddSingleton<PolicyProvider>();
         services.AddSingleton<PlanTelemetry>();
         services.AddSingleton<PlanRequestValidator>();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dsp.Core.Runs;
 
 namespace Dsp.Functions.Tests;
 
@@ -25,37 +26,45 @@ internal sealed class VirtualClock : TimeProvider
 
     public override long GetTimestamp() => Interlocked.Read(ref _now);
 
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        CreateTimer(null, callback, state, dueTime);
+
+    /// <summary>This clock as seen by one call: its timers are known to belong to <paramref name="call"/>.</summary>
+    public TimeProvider For(CallKey call) => new CallClock(this, call);
+
+    private Timer CreateTimer(CallKey? call, TimerCallback callback, object? state, TimeSpan dueTime)
     {
-        var timer = new Timer(this, callback, state);
-        timer.Change(dueTime, period);
+        var timer = new Timer(this, call, callback, state);
+        timer.Change(dueTime, Timeout.InfiniteTimeSpan);
         return timer;
     }
 
     /// <summary>Advances time event by event until <paramref name="stop"/> fires.</summary>
-    /// <param name="settled">Whether the orchestrator waits on exactly this many calls (the pending timers).</param>
+    /// <param name="settled">Whether the orchestrator waits on exactly these calls (those with pending timers).</param>
     /// <param name="quiet">Real time without any timer change before the clock moves.</param>
     /// <param name="stop">Ends the clock.</param>
-    public async Task RunAsync(Func<int, Task<bool>> settled, TimeSpan quiet, CancellationToken stop)
+    public async Task RunAsync(Func<IReadOnlySet<CallKey?>, Task<bool>> settled, TimeSpan quiet, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(quiet / 5, stop);
+                await Task.Delay(quiet / 2, stop);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            int pending;
+            HashSet<CallKey?> pending;
+            long seen;
             lock (_lock)
             {
-                pending = _timers.Count;
+                pending = [.. _timers.Select(t => t.Call)];
+                seen = _lastActivity;
             }
 
-            if (pending == 0 || !await settled(pending))
+            if (pending.Count == 0 || !await settled(pending))
             {
                 continue;
             }
@@ -63,7 +72,7 @@ internal sealed class VirtualClock : TimeProvider
             Timer? next;
             lock (_lock)
             {
-                if (Stopwatch.GetElapsedTime(_lastActivity) < quiet || _timers.Count != pending)
+                if (Stopwatch.GetElapsedTime(_lastActivity) < quiet || _lastActivity != seen)
                 {
                     continue;
                 }
@@ -103,8 +112,22 @@ internal sealed class VirtualClock : TimeProvider
         }
     }
 
-    private sealed class Timer(VirtualClock clock, TimerCallback callback, object? state) : ITimer
+    private sealed class CallClock(VirtualClock clock, CallKey call) : TimeProvider
     {
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+
+        public override long TimestampFrequency => clock.TimestampFrequency;
+
+        public override long GetTimestamp() => clock.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            clock.CreateTimer(call, callback, state, dueTime);
+    }
+
+    private sealed class Timer(VirtualClock clock, CallKey? call, TimerCallback callback, object? state) : ITimer
+    {
+        public CallKey? Call => call;
+
         public long Due { get; set; }
 
         public long Sequence { get; set; }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dsp.Core.Agents;
 using Dsp.Core.Planning;
+using Dsp.Core.Runs;
 using Dsp.Functions.Planning;
 using Microsoft.DurableTask.Client;
 
@@ -43,11 +44,14 @@ internal sealed class VirtualTimeReplayProfiles(TraceCatalog catalog) : IAgentPr
         return clock;
     });
 
-    /// <summary>Whether the run's orchestrator has processed everything and waits on exactly the pending calls.</summary>
-    private async Task<bool> SettledAsync(string runId, int pending)
+    /// <summary>Whether the run's orchestrator has processed everything and waits on exactly the calls whose timers
+    /// are pending: every call it started is running its agent, and every call it cancelled has stopped.</summary>
+    private async Task<bool> SettledAsync(string runId, IReadOnlySet<CallKey?> pending)
     {
         var instance = await Client!.GetInstanceAsync(runId, getInputsAndOutputs: true);
-        return instance?.ReadCustomStatusAs<PlanProgress>() is { } progress && progress.RunningCalls == pending;
+        return instance?.ReadCustomStatusAs<PlanProgress>() is { } progress
+            && progress.InFlight.Count == pending.Count
+            && progress.InFlight.All(call => pending.Contains(call));
     }
 
     private sealed class Agent(VirtualTimeReplayProfiles profiles, AgentRole role) : IStepAgent
@@ -55,6 +59,6 @@ internal sealed class VirtualTimeReplayProfiles(TraceCatalog catalog) : IAgentPr
         public string Model => "gpt-4-turbo";
 
         public Task<StepResult> ProposeAsync(StepRequest request, CancellationToken cancellation) =>
-            new ReplayAgent(profiles.Catalog, role, 1.0, profiles.ClockFor(request.RunId)).ProposeAsync(request, cancellation);
+            new ReplayAgent(profiles.Catalog, role, 1.0, profiles.ClockFor(request.RunId).For(request.Call)).ProposeAsync(request, cancellation);
     }
 }

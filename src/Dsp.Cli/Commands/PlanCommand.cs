@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dsp.Agents;
+using Dsp.Core.Agents;
 using Dsp.Core.Traces;
 using Dsp.Functions;
 using Dsp.Functions.Http;
@@ -54,10 +56,24 @@ internal sealed class PlanCommand : Command
 
     private readonly Option<FileInfo?> _json = new("--json") { Description = "Write the plan and its metrics as JSON", HelpName = "OUT.json" };
 
+    private readonly Option<bool> _live = new("--live")
+    {
+        Description = "Plan with the live agents configured in the environment (Dsp__OpenAI__*, Dsp__Agents__Profiles__NAME__*)",
+    };
+
+    private readonly Option<string> _agents = new("--agents")
+    {
+        Description = "The agent profile (with --live: a configured live profile; else default or replay)",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => PlanRequestValidator.DefaultAgents,
+    };
+
+    private readonly Option<FileInfo?> _record = new("--record") { Description = "Write the run as a dsp-trace/1 trace (replayable with --traces / dsp bench)", HelpName = "FILE.jsonl" };
+
     public PlanCommand()
         : base("plan", "Plan a task with speculative planning, hosting the Functions app's orchestrator in-process.")
     {
-        foreach (var option in new Option[] { _task, _traceId, _tradeoff, _offset, _maxSteps, _judge, _traces, _speed, _storage, _json })
+        foreach (var option in new Option[] { _task, _traceId, _tradeoff, _offset, _maxSteps, _judge, _traces, _speed, _storage, _json, _live, _agents, _record })
         {
             Options.Add(option);
         }
@@ -91,12 +107,30 @@ internal sealed class PlanCommand : Command
             settings["Dsp:Storage:ConnectionString"] = storage;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var live = parse.GetValue(_live);
+        var agents = parse.GetValue(_agents) ?? PlanRequestValidator.DefaultAgents;
+        var builder = new ConfigurationBuilder().AddInMemoryCollection(settings);
+        if (live)
+        {
+            // Live agents are configured as the Functions app is: Dsp__OpenAI__*, Dsp__Agents__Profiles__NAME__*.
+            builder.AddEnvironmentVariables();
+        }
+
+        var configuration = builder.Build();
+        if (live && !LiveAgentProfiles.ConfiguredNames(configuration).Contains(agents, StringComparer.Ordinal))
+        {
+            throw new CommandException(
+                $"--live: no live agent profile '{agents}' is configured. Set Dsp__OpenAI__Endpoint (and Dsp__OpenAI__ApiKey, or sign in for Entra ID), " +
+                $"Dsp__Agents__Profiles__{agents}__Draft__Deployment and Dsp__Agents__Profiles__{agents}__Target__Deployment (see the README).");
+        }
+
         await using var planner = await Start(configuration, storage is not null);
-        var input = Validate(planner.Services.GetRequiredService<PlanRequestValidator>(), parse, traces);
+        var input = Validate(planner.Services.GetRequiredService<PlanRequestValidator>(), parse, traces, agents, live);
+        var profile = planner.Services.GetRequiredService<IAgentProfiles>().Find(input.Agents)!;
 
         console.MarkupLine($"[bold]Planning[/] {Markup.Escape(input.Task)}");
-        console.MarkupLine(Invariant($"τ = {input.Tradeoff}, β = {input.Offset}, judge {input.Judge}, replay at {speed}× speed, {(storage is null ? "in-memory storage" : "Azure Storage")}"));
+        var agentsText = live ? $"live agents '{input.Agents}' ({profile.Draft.Model} drafts, {profile.Target.Model} decides)" : $"replay at {speed}× speed";
+        console.MarkupLine(Markup.Escape(Invariant($"τ = {input.Tradeoff}, β = {input.Offset}, judge {input.Judge}, {agentsText}, {(storage is null ? "in-memory storage" : "Azure Storage")}")));
         var id = await planner.StartPlanAsync(input, cancellationToken);
         using var stop = cancellationToken.Register(() => _ = planner.StopAsync(id, "interrupted", CancellationToken.None));
         await new PlanProgressView(console, planner.Client).FollowAsync(id, CancellationToken.None);
@@ -111,10 +145,21 @@ internal sealed class PlanCommand : Command
             throw new CommandException(e.Message, e);
         }
 
-        PlanSummary.Write(console, result, speed);
+        PlanSummary.Write(console, result, live ? 1 : speed);
         if (parse.GetValue(_json) is { } json)
         {
             OutputFile.Write(console, json, path => File.WriteAllText(path, JsonSerializer.Serialize(result, PlanResultJson.Options)));
+        }
+
+        if (parse.GetValue(_record) is { } record)
+        {
+            if (result.Plan.Count == 0)
+            {
+                throw new CommandException($"--record: the plan {result.Outcome.ToLowerInvariant()} before its first step; there is nothing to record ({result.Error}).");
+            }
+
+            var trace = PlanTraces.FromResult(id, input, result, profile, live ? null : "replay");
+            OutputFile.Write(console, record, path => TraceWriter.WriteFile(path, [trace]));
         }
 
         if (result.Outcome != PlanOutcomes.Completed)
@@ -146,11 +191,17 @@ internal sealed class PlanCommand : Command
     }
 
     /// <summary>Checks the options exactly as <c>POST /api/plans</c> checks a body, naming the option at fault.</summary>
-    private PlanInput Validate(PlanRequestValidator validator, ParseResult parse, List<string> traces)
+    private PlanInput Validate(PlanRequestValidator validator, ParseResult parse, List<string> traces, string agents, bool live)
     {
         var task = parse.GetValue(_task);
         var traceId = parse.GetValue(_traceId);
-        if (task is null && traceId is null)
+        if (live)
+        {
+            // Live agents plan any task; without one, the task of the first bundled trace (or of --trace-id).
+            task ??= traceId is null ? TraceReader.ReadFile(traces[0])[0].Task : TraceReader.ReadFiles(traces).FirstOrDefault(t => t.Id == traceId)?.Task;
+            traceId = null;
+        }
+        else if (task is null && traceId is null)
         {
             traceId = TraceReader.ReadFile(traces[0])[0].Id;
         }
@@ -163,6 +214,7 @@ internal sealed class PlanCommand : Command
             ["offset"] = parse.GetValue(_offset),
             ["maxSteps"] = parse.GetValue(_maxSteps),
             ["judge"] = parse.GetValue(_judge),
+            ["agents"] = agents,
             ["traceId"] = traceId,
         };
         using var document = JsonDocument.Parse(body.ToJsonString());

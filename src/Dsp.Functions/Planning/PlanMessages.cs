@@ -43,8 +43,12 @@ public sealed record RecordInput(RunRecord Run, IReadOnlyList<PolicyTransition> 
 /// <param name="Round">The round in flight.</param>
 /// <param name="Depth">Its depth.</param>
 /// <param name="CostUsd">Cost of the calls finished so far.</param>
-/// <param name="RunningCalls">Calls in flight.</param>
-public sealed record PlanProgress(IReadOnlyList<string> Verified, int Round, int Depth, double CostUsd, int RunningCalls);
+/// <param name="InFlight">The calls the plan waits on.</param>
+public sealed record PlanProgress(IReadOnlyList<string> Verified, int Round, int Depth, double CostUsd, IReadOnlyList<CallKey> InFlight)
+{
+    /// <summary>How many calls the plan waits on.</summary>
+    public int RunningCalls => InFlight.Count;
+}
 
 /// <summary>The orchestration's output.</summary>
 /// <param name="Outcome">Completed, Failed or Stopped.</param>
@@ -56,7 +60,12 @@ public sealed record PlanProgress(IReadOnlyList<string> Verified, int Round, int
 public sealed record PlanResult(string Outcome, IReadOnlyList<string> Plan, IReadOnlyList<int> Depths, RunRecord Run, IReadOnlyList<PlanCall> Calls, string? Error);
 
 /// <summary>One model call of a plan and what it consumed.</summary>
-public sealed record PlanCall(CallKey Call, CallUsage Usage, double CostUsd);
+/// <param name="Call">Which call.</param>
+/// <param name="Usage">What it consumed.</param>
+/// <param name="CostUsd">What that cost.</param>
+/// <param name="Step">The step it proposed (null when cancelled or failed).</param>
+/// <param name="Error">Why it failed, if it did.</param>
+public sealed record PlanCall(CallKey Call, CallUsage Usage, double CostUsd, string? Step = null, string? Error = null);
 
 /// <summary>The outcomes a plan can end with.</summary>
 public static class PlanOutcomes

@@ -108,7 +108,7 @@ public sealed class SpeculativePlanOrchestrator
                 [.. _engine.Verified],
                 _depths,
                 run,
-                [.. calls.Select(c => new PlanCall(c.Key, c.Outcome.Usage, c.Outcome.CostUsd))],
+                [.. calls.Select(c => new PlanCall(c.Key, c.Outcome.Usage, c.Outcome.CostUsd, c.Outcome.Step, c.Outcome.Error))],
                 _engine.FailureReason);
         }
 
@@ -223,7 +223,7 @@ public sealed class SpeculativePlanOrchestrator
             _engine.Rounds - 1,
             _depths.Count > 0 ? _depths[^1] : 0,
             _costSoFar,
-            _running.Count));
+            [.. _running.Keys]));
 
         /// <summary>A copy of the state: the engine's lists keep changing after the activity is scheduled.</summary>
         private static PolicyState Snapshot(PolicyState state) => state with { History = [.. state.History] };

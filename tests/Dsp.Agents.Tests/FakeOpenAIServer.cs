@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Dsp.Agents.Tests;
+
+/// <summary>
+/// A minimal OpenAI-compatible chat completions server on 127.0.0.1 (Azure route
+/// <c>/openai/deployments/{d}/chat/completions</c> and plain <c>/chat/completions</c>) that streams scripted
+/// answers as server-sent events and records every request and every aborted stream.
+/// </summary>
+internal sealed partial class FakeOpenAIServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ChatRequest> _requests = new();
+    private int _aborted;
+
+    private FakeOpenAIServer(WebApplication app, Func<ChatRequest, Reply> script)
+    {
+        _app = app;
+        Script = script;
+    }
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    public Func<ChatRequest, Reply> Script { get; set; }
+
+    public IReadOnlyList<ChatRequest> Requests => _requests.ToList();
+
+    /// <summary>Streams the client closed before the answer was complete.</summary>
+    public int Aborted => Volatile.Read(ref _aborted);
+
+    public static async Task<FakeOpenAIServer> StartAsync(Func<ChatRequest, Reply> script)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new FakeOpenAIServer(app, script);
+        app.MapPost("/openai/deployments/{deployment}/chat/completions", (HttpContext context, string deployment) => server.HandleAsync(context, deployment));
+        app.MapPost("/chat/completions", (HttpContext context) => server.HandleAsync(context, null));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Endpoint = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        return server;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> streams were aborted (or the timeout passes).</summary>
+    public async Task<int> WaitForAbortsAsync(int count, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (Aborted < count && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10);
+        }
+
+        return Aborted;
+    }
+
+    private async Task HandleAsync(HttpContext context, string? deployment)
+    {
+        var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
+        var request = new ChatRequest(context.Request.Path, deployment, body, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+        _requests.Enqueue(request);
+        var reply = Script(request);
+        var aborted = context.RequestAborted;
+        try
+        {
+            switch (reply)
+            {
+                case Reply.Status status:
+                    context.Response.StatusCode = status.Code;
+                    foreach (var (name, value) in status.Headers ?? [])
+                    {
+                        context.Response.Headers[name] = value;
+                    }
+
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync(status.Body, aborted);
+                    return;
+                case Reply.Raw raw:
+                    context.Response.ContentType = "text/event-stream";
+                    await context.Response.WriteAsync(raw.Events, aborted);
+                    return;
+                case Reply.Stream stream:
+                    await StreamAsync(context, request, stream, aborted);
+                    return;
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            request.Aborted = true;
+            Interlocked.Increment(ref _aborted);
+        }
+    }
+
+    private static async Task StreamAsync(HttpContext context, ChatRequest request, Reply.Stream stream, CancellationToken aborted)
+    {
+        await Task.Delay(stream.FirstChunkDelay, aborted);
+        context.Response.ContentType = "text/event-stream";
+        var chunks = Chunks(stream.Text);
+        await WriteEventAsync(context, Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, null), aborted);
+        foreach (var chunk in chunks)
+        {
+            await Task.Delay(stream.ChunkDelay, aborted);
+            await WriteEventAsync(context, Chunk(new JsonObject { ["content"] = chunk }, null), aborted);
+        }
+
+        await WriteEventAsync(context, Chunk(new JsonObject(), stream.FinishReason), aborted);
+        if (request.IncludeUsage)
+        {
+            await WriteEventAsync(context, new JsonObject
+            {
+                ["id"] = "chatcmpl-test",
+                ["object"] = "chat.completion.chunk",
+                ["created"] = 1_700_000_000,
+                ["model"] = "fake",
+                ["choices"] = new JsonArray(),
+                ["usage"] = new JsonObject
+                {
+                    ["prompt_tokens"] = stream.PromptTokens,
+                    ["completion_tokens"] = TokenCounter.Count("gpt-4o", stream.Text),
+                    ["total_tokens"] = stream.PromptTokens + TokenCounter.Count("gpt-4o", stream.Text),
+                },
+            }.ToJsonString(), aborted);
+        }
+
+        await context.Response.WriteAsync("data: [DONE]\n\n", aborted);
+        await context.Response.Body.FlushAsync(aborted);
+    }
+
+    private static async Task WriteEventAsync(HttpContext context, string json, CancellationToken aborted)
+    {
+        await context.Response.WriteAsync("data: " + json + "\n\n", aborted);
+        await context.Response.Body.FlushAsync(aborted);
+    }
+
+    private static string Chunk(JsonObject delta, string? finishReason) => new JsonObject
+    {
+        ["id"] = "chatcmpl-test",
+        ["object"] = "chat.completion.chunk",
+        ["created"] = 1_700_000_000,
+        ["model"] = "fake",
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["delta"] = delta,
+            ["finish_reason"] = finishReason,
+        }),
+    }.ToJsonString();
+
+    /// <summary>The streamed pieces: one word (with its leading space) each.</summary>
+    public static List<string> Chunks(string text) => WordPattern().Matches(text).Select(m => m.Value).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    [GeneratedRegex(@"\s*\S+")]
+    private static partial Regex WordPattern();
+}
+
+/// <summary>A request the server received.</summary>
+internal sealed record ChatRequest(string Path, string? Deployment, JsonObject Body, IReadOnlyDictionary<string, string> Headers)
+{
+    public bool Aborted { get; set; }
+
+    public JsonArray Messages => Body["messages"]!.AsArray();
+
+    public IEnumerable<(string Role, string Text)> AllMessages =>
+        Messages.Select(m => (m!["role"]!.GetValue<string>(), Content(m!["content"])));
+
+    public string System => AllMessages.Single(m => m.Role == "system").Text;
+
+    /// <summary>The last user message.</summary>
+    public string User => AllMessages.Last(m => m.Role == "user").Text;
+
+    public bool IncludeUsage => Body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
+
+    /// <summary>The 1-based step asked for ("What is step N?").</summary>
+    public int AskedStep => int.Parse(Regex.Match(AllMessages.First(m => m.Role == "user").Text, @"What is step (\d+)\?").Groups[1].Value, CultureInfo.InvariantCulture);
+
+    private static string Content(JsonNode? content) => content switch
+    {
+        JsonValue v => v.GetValue<string>(),
+        JsonArray parts => string.Concat(parts.Select(p => p?["text"]?.GetValue<string>())),
+        _ => string.Empty,
+    };
+
+    public override string ToString() => Body.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+}
+
+/// <summary>What the server answers.</summary>
+internal abstract record Reply
+{
+    /// <summary>A streamed answer, one word a chunk, then the finish reason and (when asked) the usage chunk.</summary>
+    public sealed record Stream(string Text, int PromptTokens = 1234, string FinishReason = "stop") : Reply
+    {
+        public TimeSpan ChunkDelay { get; init; } = TimeSpan.Zero;
+
+        public TimeSpan FirstChunkDelay { get; init; } = TimeSpan.Zero;
+    }
+
+    /// <summary>An HTTP error.</summary>
+    public sealed record Status(int Code, string Body, Dictionary<string, string>? Headers = null) : Reply;
+
+    /// <summary>Raw server-sent events.</summary>
+    public sealed record Raw(string Events) : Reply;
+
+    public static Reply Say(string text) => new Stream(text);
+
+    public static Reply Error(int code, string message, string codeName = "error", Dictionary<string, string>? headers = null) =>
+        new Status(code, new JsonObject { ["error"] = new JsonObject { ["code"] = codeName, ["message"] = message } }.ToJsonString(), headers);
+}
