@@ -63,9 +63,13 @@ public sealed class LiveAgentProfiles : IAgentProfiles
         };
     }
 
-    /// <summary>The names of the live profiles configured.</summary>
+    /// <summary>The names of the live profiles configured: those that name a deployment (profiles left empty, as in
+    /// local.settings.sample.json, are not live).</summary>
     public static IReadOnlyList<string> ConfiguredNames(IConfiguration configuration) =>
-        configuration.GetSection(Section).GetChildren().Select(c => c.Key).ToList();
+        configuration.GetSection(Section).GetChildren()
+            .Where(profile => !string.IsNullOrWhiteSpace(profile["Draft:Deployment"]) || !string.IsNullOrWhiteSpace(profile["Target:Deployment"]))
+            .Select(profile => profile.Key)
+            .ToList();
 
     /// <summary>Prices given with the profiles (<c>…:Draft:Price</c>, <c>…:Target:Price</c>): model → price.</summary>
     public static IEnumerable<KeyValuePair<string, ModelPrice>> Prices(IConfiguration configuration)
