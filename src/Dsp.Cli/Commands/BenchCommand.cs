@@ -111,7 +111,7 @@ internal sealed class BenchCommand : Command
     {
         var console = CliConsole.Create(parse.InvocationConfiguration.Output);
         var sources = parse.GetValue(_traces) is { Length: > 0 } files ? files.Select(f => f.FullName).ToList() : [BundledTraces];
-        var traces = Read(sources);
+        var traces = InputFiles.Read(sources, TraceReader.ReadFiles, "traces");
         var simulator = new TraceSimulator(new SimulationOptions
         {
             Prices = PriceTable.BuiltIn.With(parse.GetValue(_prices)!),
@@ -148,21 +148,6 @@ internal sealed class BenchCommand : Command
         {
             _dsp.Save(console, parse, result.Dsp);
         }
-    }
-
-    private static IReadOnlyList<AgentTrace> Read(IReadOnlyList<string> paths)
-    {
-        IReadOnlyList<AgentTrace> traces;
-        try
-        {
-            traces = TraceReader.ReadFiles(paths);
-        }
-        catch (Exception e) when (e is TraceFormatException or IOException or UnauthorizedAccessException)
-        {
-            throw new CommandException(e.Message, e);
-        }
-
-        return traces.Count > 0 ? traces : throw new CommandException($"No traces in {string.Join(", ", paths)}.");
     }
 
     private static List<ISimulationPolicy> Policies(IEnumerable<string> names, TraceSimulator simulator)

@@ -124,8 +124,9 @@ internal sealed class PlanCommand : Command
                 $"Dsp__Agents__Profiles__{agents}__Draft__Deployment and Dsp__Agents__Profiles__{agents}__Target__Deployment (see the README).");
         }
 
+        var recorded = InputFiles.Read(traces, TraceReader.ReadFiles, "traces");
         await using var planner = await Start(configuration, storage is not null);
-        var input = Validate(planner.Services.GetRequiredService<PlanRequestValidator>(), parse, traces, agents, live);
+        var input = Validate(planner.Services.GetRequiredService<PlanRequestValidator>(), parse, recorded, agents, live);
         var profile = planner.Services.GetRequiredService<IAgentProfiles>().Find(input.Agents)!;
 
         console.MarkupLine($"[bold]Planning[/] {Markup.Escape(input.Task)}");
@@ -184,29 +185,29 @@ internal sealed class PlanCommand : Command
                 }
             });
         }
-        catch (Exception e) when (e is TraceFormatException or IOException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is FormatException or IOException or ArgumentException or InvalidOperationException)
         {
             throw new CommandException(e.Message, e);
         }
     }
 
     /// <summary>Checks the options exactly as <c>POST /api/plans</c> checks a body, naming the option at fault.</summary>
-    private PlanInput Validate(PlanRequestValidator validator, ParseResult parse, List<string> traces, string agents, bool live)
+    private PlanInput Validate(PlanRequestValidator validator, ParseResult parse, IReadOnlyList<AgentTrace> traces, string agents, bool live)
     {
         var task = parse.GetValue(_task);
         var traceId = parse.GetValue(_traceId);
         if (live)
         {
             // Live agents plan any task; without one, the task of the first bundled trace (or of --trace-id).
-            task ??= traceId is null ? TraceReader.ReadFile(traces[0])[0].Task : TraceReader.ReadFiles(traces).FirstOrDefault(t => t.Id == traceId)?.Task;
+            task ??= traceId is null ? traces[0].Task : traces.FirstOrDefault(t => t.Id == traceId)?.Task;
             traceId = null;
         }
         else if (task is null && traceId is null)
         {
-            traceId = TraceReader.ReadFile(traces[0])[0].Id;
+            traceId = traces[0].Id;
         }
 
-        task ??= TraceReader.ReadFiles(traces).FirstOrDefault(t => t.Id == traceId)?.Task ?? string.Empty;
+        task ??= traces.FirstOrDefault(t => t.Id == traceId)?.Task ?? string.Empty;
         var body = new JsonObject
         {
             ["task"] = task,

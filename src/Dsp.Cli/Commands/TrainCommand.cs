@@ -65,7 +65,7 @@ internal sealed class TrainCommand : Command
         var console = CliConsole.Create(parse.InvocationConfiguration.Output);
         var featurizer = new HashedTextFeaturizer();
         var paths = parse.GetValue(_transitions)!.Select(f => f.FullName).ToList();
-        var transitions = Read(paths);
+        var transitions = InputFiles.Read(paths, TransitionFile.Read, "transitions");
         var from = parse.GetValue(_from) is { } file ? SnapshotFile.Read(file, featurizer) : null;
         var trainer = new PolicyTrainer(new TrainerOptions { Seed = parse.GetValue(_seed), Epochs = parse.GetValue(_epochs) }, featurizer);
 
@@ -76,21 +76,6 @@ internal sealed class TrainCommand : Command
 
         console.Write(Summary(snapshot, from is not null && trainer.CanWarmStart(from) ? from : null, bytes.Length, clock.Elapsed));
         OutputFile.Write(console, parse.GetValue(_out), path => File.WriteAllBytes(path, bytes));
-    }
-
-    private static IReadOnlyList<PolicyTransition> Read(IReadOnlyList<string> paths)
-    {
-        IReadOnlyList<PolicyTransition> transitions;
-        try
-        {
-            transitions = TransitionFile.Read(paths);
-        }
-        catch (Exception e) when (e is TransitionFormatException or IOException or UnauthorizedAccessException)
-        {
-            throw new CommandException(e.Message, e);
-        }
-
-        return transitions.Count > 0 ? transitions : throw new CommandException($"No transitions in {string.Join(", ", paths)}.");
     }
 
     /// <summary>What the snapshot holds, one property a row.</summary>

@@ -1,0 +1,44 @@
+namespace Dsp.Cli.Tests;
+
+public sealed class PlanTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Plan_replays_a_recorded_task_and_compares_it_with_the_target_alone()
+    {
+        var run = await DspRun.InvokeAsync("plan", "--speed", "200");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("TERMINATE", run.Output, StringComparison.Ordinal);
+        Assert.Contains("for the target alone", run.Output, StringComparison.Ordinal);
+        Assert.Contains("yes: the plan is the target's own", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_reports_a_broken_trace_file_by_file_and_line()
+    {
+        var path = _temp.File("broken.jsonl");
+        File.WriteAllLines(path, ["{\"schema\": "]);
+
+        var run = await DspRun.InvokeAsync("plan", "--traces", path);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"{path}:1: not valid JSON", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--tradeoff", "1.5", "--tradeoff:")]
+    [InlineData("--offset", "9", "--offset:")]
+    [InlineData("--max-steps", "0", "--max-steps:")]
+    [InlineData("--task", "a task nobody recorded", "--task:")]
+    public async Task Plan_checks_its_options_as_the_http_api_checks_a_request(string option, string value, string named)
+    {
+        var run = await DspRun.InvokeAsync("plan", option, value);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith(named, run.Error, StringComparison.Ordinal);
+    }
+}
