@@ -143,7 +143,8 @@ public sealed class ChatCaller
                 ShouldHandle = new PredicateBuilder()
                     .Handle<ClientResultException>(IsTransient)
                     .Handle<TimeoutRejectedException>()
-                    .Handle<HttpRequestException>(),
+                    .Handle<HttpRequestException>()
+                    .Handle<IOException>(), // the connection dropped mid-answer: the attempt starts over
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception, connection.MaxDelay)),
             });
         }
@@ -206,6 +207,7 @@ public sealed class ChatCaller
             JsonException or FormatException or KeyNotFoundException or InvalidOperationException => new AgentException(
                 $"{where} streamed a malformed answer: {Brief(e.Message)}", e),
             HttpRequestException => new AgentException($"Could not reach {where} after {tries}: {Brief(e.Message)}", e),
+            IOException => new AgentException($"The answer from {where} broke off after {tries}: {Brief(e.Message)}", e),
             _ => new AgentException($"The call to {where} failed: {Brief(e.Message)}", e),
         };
     }

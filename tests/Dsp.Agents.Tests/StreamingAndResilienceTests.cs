@@ -45,11 +45,19 @@ public class StreamingAndResilienceTests
     [Fact]
     public async Task Cancelling_the_second_call_of_a_react_step_sums_both_calls()
     {
-        await using var server = await FakeOpenAIServer.StartAsync(request => request.AllMessages.Any(m => m.Role == "assistant")
-            ? new Reply.Stream(LongAnswer) { ChunkDelay = TimeSpan.FromMilliseconds(10) }
-            : Reply.Say("Deblur first."));
+        // Cancel once the second (action) call is streaming, however long the first took on a busy machine.
+        using var cancel = new CancellationTokenSource();
+        await using var server = await FakeOpenAIServer.StartAsync(request =>
+        {
+            if (request.AllMessages.Any(m => m.Role == "assistant"))
+            {
+                cancel.CancelAfter(TimeSpan.FromMilliseconds(200));
+                return new Reply.Stream(LongAnswer) { ChunkDelay = TimeSpan.FromMilliseconds(10) };
+            }
+
+            return Reply.Say("Deblur first.");
+        });
         var profile = Live.Profile(Live.Connection(server), targetStrategy: Strategies.React);
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(400));
 
         var result = await profile.Target.ProposeAsync(Live.Request(0), cancel.Token);
 

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Dsp.Core.Planning;
+using Dsp.Core.Policy;
+using Dsp.Core.Runs;
+using Dsp.Functions;
+using Dsp.Functions.Planning;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dsp.Reliability.Tests;
+
+/// <summary>Durable delivers an activity at least once: each of the plan's activities, run again with the same input
+/// against the in-memory stores, writes nothing twice.</summary>
+public class ReplaySafetyTests
+{
+    [Fact]
+    public async Task Every_plan_activity_run_twice_with_the_same_input_duplicates_no_transition_and_no_run()
+    {
+        await using var server = await FaultyOpenAIServer.StartAsync(new FaultOptions { FailureShare = 0 }, Harness.Answer);
+        await using var planner = await InProcessPlanner.StartAsync(Harness.Configuration(server.Endpoint), services => services.AddInMemoryStores());
+        var input = new PlanInput(Harness.Task(3), 0.5f, 1, 20, "exact", "default");
+        var id = await planner.StartPlanAsync(input);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var result = await planner.WaitAsync(id, timeout.Token);
+        Assert.Equal(Harness.TargetPlan(3), result.Plan);
+
+        var activities = planner.Services.GetRequiredService<PlanActivities>();
+        var transitions = planner.Services.GetRequiredService<ITransitionStore>();
+        var runs = planner.Services.GetRequiredService<IRunStore>();
+        var cancellations = planner.Services.GetRequiredService<ICancellationStore>();
+        async Task<List<string>> StoredAsync() => [.. (await transitions.ReadSinceAsync(null, int.MaxValue)).Transitions.Select(Harness.Json)];
+        async Task<List<string>> RunsAsync() => [.. (await runs.RecentAsync(100)).Select(r => JsonSerializer.Serialize(r))];
+        var (_, expected) = Harness.Expected(id, input, result);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
+
+        // RecordRun delivered again (twice) after the orchestrator's own delivery: nothing changes.
+        var record = new RecordInput(result.Run, expected);
+        await activities.RecordRun(record, CancellationToken.None);
+        await activities.RecordRun(record, CancellationToken.None);
+        Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
+        Assert.Equal([JsonSerializer.Serialize(result.Run)], await RunsAsync());
+
+        // A fresh run's RecordRun delivered twice in a row: its run and transitions once.
+        var other = new RecordInput(result.Run with { RunId = "replayed-run" }, [.. expected.Select(t => t with { RunId = "replayed-run" })]);
+        await activities.RecordRun(other, CancellationToken.None);
+        await activities.RecordRun(other, CancellationToken.None);
+        var stored = await StoredAsync();
+        Assert.Equal(2 * expected.Count, stored.Count);
+        Assert.Equal(expected.Count, stored.Count(t => t.Contains("\"replayed-run\"", StringComparison.Ordinal)));
+        Assert.Equal(2, (await RunsAsync()).Count);
+        var storedRuns = await RunsAsync();
+
+        // PredictDepth twice: the same decision, no write.
+        var depth = new DepthInput(new PolicyState(input.Task, [], 0, 0, 0, 0), 0, 0.5f, 1);
+        Assert.Equal(await activities.PredictDepth(depth, CancellationToken.None), await activities.PredictDepth(depth, CancellationToken.None));
+
+        // Draft and Target twice: the same step, no write.
+        foreach (var (role, step) in new[] { (AgentRole.Draft, Harness.Answer(Request("drafter", 3, 0))), (AgentRole.Target, Harness.TargetPlan(3)[0]) })
+        {
+            var call = new CallInput("replayed-calls", new CallKey(0, role, 0), input.Task, [], "default", null);
+            var first = role == AgentRole.Draft ? await activities.Draft(call, CancellationToken.None) : await activities.Target(call, CancellationToken.None);
+            var second = role == AgentRole.Draft ? await activities.Draft(call, CancellationToken.None) : await activities.Target(call, CancellationToken.None);
+            Assert.Equal(step, first.Step);
+            Assert.Equal(first.Step, second.Step);
+            Assert.Equal((first.Usage.PromptTokens, first.Usage.CompletionTokens, first.CostUsd), (second.Usage.PromptTokens, second.Usage.CompletionTokens, second.CostUsd));
+        }
+
+        // CancelBranches twice: the branch stays cancelled, nothing else is, and a call of it delivered after makes
+        // no request.
+        var cancelled = new CallKey(1, AgentRole.Target, 1);
+        var cancel = new CancelInput("replayed-calls", [cancelled]);
+        await activities.CancelBranches(cancel, CancellationToken.None);
+        await activities.CancelBranches(cancel, CancellationToken.None);
+        Assert.True(await cancellations.IsCancelledAsync("replayed-calls", cancelled));
+        Assert.False(await cancellations.IsCancelledAsync("replayed-calls", cancelled with { Position = 2 }));
+        var requests = server.Requests;
+        var outcome = await activities.Target(new CallInput("replayed-calls", cancelled, input.Task, [result.Plan[0]], "default", null), CancellationToken.None);
+        Assert.True(outcome.Usage.Cancelled);
+        Assert.Null(outcome.Step);
+        Assert.Equal(requests, server.Requests);
+
+        Assert.Equal(stored, await StoredAsync());
+        Assert.Equal(storedRuns, await RunsAsync());
+    }
+
+    private static FaultRequest Request(string deployment, int plan, int position) => new(deployment, new System.Text.Json.Nodes.JsonObject
+    {
+        ["messages"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+        {
+            ["role"] = "user",
+            ["content"] = $"{Harness.Task(plan)}\nWhat is step {position + 1}?",
+        }),
+    });
+}
