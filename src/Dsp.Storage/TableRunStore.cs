@@ -12,7 +12,7 @@ namespace Dsp.Storage;
 /// </summary>
 public sealed class TableRunStore(DspStorageAccount account, ILogger<TableRunStore> logger) : IRunStore
 {
-    public async Task SaveAsync(RunRecord run, CancellationToken cancellationToken = default)
+    public async Task<bool> SaveAsync(RunRecord run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         RunRows.ValidateRunId(run.RunId, nameof(run));
@@ -25,11 +25,13 @@ public sealed class TableRunStore(DspStorageAccount account, ILogger<TableRunSto
                     new TableTransactionAction(TableTransactionActionType.Add, RunRows.ToEntity(run, RunRows.IndexKey(run))),
                 ],
                 cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
             // The transaction is atomic: the run row exists, written by an earlier (replayed) save with its index row.
             logger.RunAlreadySaved(run.RunId);
+            return false;
         }
     }
 

@@ -10,8 +10,8 @@ public class RunStoreTests : StorageTest
         var store = Scope.Runs();
         var first = Samples.Record("run-1", T0, steps: 6);
 
-        await store.SaveAsync(first);
-        await store.SaveAsync(first with { Steps = 9, CompletedAt = T0.AddMinutes(5) });
+        Assert.True(await store.SaveAsync(first));
+        Assert.False(await store.SaveAsync(first with { Steps = 9, CompletedAt = T0.AddMinutes(5) }));
 
         Assert.Equal(first, await store.GetAsync("run-1"));
         Assert.Equal([first], await store.RecentAsync(10));

@@ -24,7 +24,8 @@ public sealed record TransitionBatch(IReadOnlyList<PolicyTransition> Transitions
 public interface IRunStore
 {
     /// <summary>Writes a run's summary. Idempotent: a second write of the same run changes nothing.</summary>
-    Task SaveAsync(RunRecord run, CancellationToken cancellationToken = default);
+    /// <returns>Whether this write stored the run (false: it was already stored).</returns>
+    Task<bool> SaveAsync(RunRecord run, CancellationToken cancellationToken = default);
 
     Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default);
 

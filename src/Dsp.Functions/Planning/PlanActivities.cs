@@ -46,9 +46,12 @@ public sealed partial class PlanActivities(
     {
         // Transitions first: a run row means its transitions are in (a replay rewrites neither).
         await transitions.AppendAsync(input.Run.RunId, input.Transitions, cancellationToken);
-        await runs.SaveAsync(input.Run, cancellationToken);
-        telemetry.RecordRun(input.Run);
-        LogRunRecorded(input.Run.RunId, input.Run.Outcome, input.Run.Steps, input.Run.CostUsd);
+        if (await runs.SaveAsync(input.Run, cancellationToken))
+        {
+            // Counted once, however often the activity is delivered.
+            telemetry.RecordRun(input.Run);
+            LogRunRecorded(input.Run.RunId, input.Run.Outcome, input.Run.Steps, input.Run.CostUsd);
+        }
     }
 
     /// <summary>

@@ -7,11 +7,8 @@ public sealed class InMemoryRunStore : IRunStore
 {
     private readonly ConcurrentDictionary<string, RunRecord> _runs = new(StringComparer.Ordinal);
 
-    public Task SaveAsync(RunRecord run, CancellationToken cancellationToken = default)
-    {
-        _runs.TryAdd(run.RunId, run);
-        return Task.CompletedTask;
-    }
+    public Task<bool> SaveAsync(RunRecord run, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_runs.TryAdd(run.RunId, run));
 
     public Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default) =>
         Task.FromResult(_runs.GetValueOrDefault(runId));
