@@ -108,18 +108,18 @@ internal sealed partial class FakeOpenAIServer : IAsyncDisposable
     {
         await Task.Delay(stream.FirstChunkDelay, aborted);
         context.Response.ContentType = "text/event-stream";
-        var chunks = Chunks(stream.Text);
-        await WriteEventAsync(context, Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, null), aborted);
+        var chunks = ChatStreamEvents.Words(stream.Text);
+        await ChatStreamEvents.WriteAsync(context, ChatStreamEvents.Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, null), aborted);
         foreach (var chunk in chunks)
         {
             await Task.Delay(stream.ChunkDelay, aborted);
-            await WriteEventAsync(context, Chunk(new JsonObject { ["content"] = chunk }, null), aborted);
+            await ChatStreamEvents.WriteAsync(context, ChatStreamEvents.Chunk(new JsonObject { ["content"] = chunk }, null), aborted);
         }
 
-        await WriteEventAsync(context, Chunk(new JsonObject(), stream.FinishReason), aborted);
+        await ChatStreamEvents.WriteAsync(context, ChatStreamEvents.Chunk(new JsonObject(), stream.FinishReason), aborted);
         if (request.IncludeUsage)
         {
-            await WriteEventAsync(context, new JsonObject
+            await ChatStreamEvents.WriteAsync(context, new JsonObject
             {
                 ["id"] = "chatcmpl-test",
                 ["object"] = "chat.completion.chunk",
@@ -135,32 +135,8 @@ internal sealed partial class FakeOpenAIServer : IAsyncDisposable
             }.ToJsonString(), aborted);
         }
 
-        await context.Response.WriteAsync("data: [DONE]\n\n", aborted);
-        await context.Response.Body.FlushAsync(aborted);
+        await ChatStreamEvents.WriteDoneAsync(context, aborted);
     }
-
-    private static async Task WriteEventAsync(HttpContext context, string json, CancellationToken aborted)
-    {
-        await context.Response.WriteAsync("data: " + json + "\n\n", aborted);
-        await context.Response.Body.FlushAsync(aborted);
-    }
-
-    private static string Chunk(JsonObject delta, string? finishReason) => new JsonObject
-    {
-        ["id"] = "chatcmpl-test",
-        ["object"] = "chat.completion.chunk",
-        ["created"] = 1_700_000_000,
-        ["model"] = "fake",
-        ["choices"] = new JsonArray(new JsonObject
-        {
-            ["index"] = 0,
-            ["delta"] = delta,
-            ["finish_reason"] = finishReason,
-        }),
-    }.ToJsonString();
-
-    /// <summary>The streamed pieces: one word (with its leading space) each.</summary>
-    public static List<string> Chunks(string text) => WordPattern().Matches(text).Select(m => m.Value).ToList();
 
     public async ValueTask DisposeAsync()
     {
@@ -168,8 +144,6 @@ internal sealed partial class FakeOpenAIServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    [GeneratedRegex(@"\s*\S+")]
-    private static partial Regex WordPattern();
 }
 
 /// <summary>A request the server received.</summary>

@@ -13,6 +13,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using Dsp.Agents.Tests;
+
 namespace Dsp.Reliability.Tests;
 
 /// <summary>The transient faults the server injects.</summary>
@@ -170,16 +172,15 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
             var delay = _options.FirstChunkDelay.TryGetValue(deployment, out var d) ? d : _options.DefaultFirstChunkDelay;
             await Task.Delay(delay, aborted);
             context.Response.ContentType = "text/event-stream";
-            await WriteEventAsync(context, Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, null), aborted);
-            foreach (var chunk in Chunks(_answer(request)))
+            await ChatStreamEvents.WriteAsync(context, ChatStreamEvents.Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, null), aborted);
+            foreach (var chunk in ChatStreamEvents.Words(_answer(request)))
             {
                 await Task.Delay(_options.ChunkDelay, aborted);
-                await WriteEventAsync(context, Chunk(new JsonObject { ["content"] = chunk }, null), aborted);
+                await ChatStreamEvents.WriteAsync(context, ChatStreamEvents.Chunk(new JsonObject { ["content"] = chunk }, null), aborted);
             }
 
-            await WriteEventAsync(context, Chunk(new JsonObject(), "stop"), aborted);
-            await context.Response.WriteAsync("data: [DONE]\n\n", aborted);
-            await context.Response.Body.FlushAsync(aborted);
+            await ChatStreamEvents.WriteAsync(context, ChatStreamEvents.Chunk(new JsonObject(), "stop"), aborted);
+            await ChatStreamEvents.WriteDoneAsync(context, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -217,8 +218,8 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
             case FaultKind.DroppedStream:
                 // Headers and the first chunk go out, then the connection is closed without the rest.
                 context.Response.ContentType = "text/event-stream";
-                await WriteEventAsync(context, Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, null), aborted);
-                await WriteEventAsync(context, Chunk(new JsonObject { ["content"] = "Image" }, null), aborted);
+                await ChatStreamEvents.WriteAsync(context, ChatStreamEvents.Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, null), aborted);
+                await ChatStreamEvents.WriteAsync(context, ChatStreamEvents.Chunk(new JsonObject { ["content"] = "Image" }, null), aborted);
                 context.Abort();
                 break;
         }
@@ -227,36 +228,12 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
     private static string Error(string code, string message) =>
         new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } }.ToJsonString();
 
-    private static async Task WriteEventAsync(HttpContext context, string json, CancellationToken aborted)
-    {
-        await context.Response.WriteAsync("data: " + json + "\n\n", aborted);
-        await context.Response.Body.FlushAsync(aborted);
-    }
-
-    private static string Chunk(JsonObject delta, string? finishReason) => new JsonObject
-    {
-        ["id"] = "chatcmpl-test",
-        ["object"] = "chat.completion.chunk",
-        ["created"] = 1_700_000_000,
-        ["model"] = "fake",
-        ["choices"] = new JsonArray(new JsonObject
-        {
-            ["index"] = 0,
-            ["delta"] = delta,
-            ["finish_reason"] = finishReason,
-        }),
-    }.ToJsonString();
-
-    private static List<string> Chunks(string text) => WordPattern().Matches(text).Select(m => m.Value).ToList();
-
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
 
-    [GeneratedRegex(@"\s*\S+")]
-    private static partial Regex WordPattern();
 }
 
 /// <summary>A request the server received.</summary>
