@@ -13,6 +13,7 @@ public class AgentFaultTests
     [InlineData(FaultKind.ServerError)]
     [InlineData(FaultKind.DroppedConnection)]
     [InlineData(FaultKind.Garbage)]
+    [InlineData(FaultKind.Timeout)]
     public async Task A_transient_fault_is_retried_and_the_call_succeeds(FaultKind kind) => await RetriedAsync(kind);
 
     /// <summary>A connection reset mid-stream (an <see cref="IOException"/>) starts the attempt over. A malformed
@@ -23,7 +24,7 @@ public class AgentFaultTests
     private static async Task RetriedAsync(FaultKind kind)
     {
         await using var server = await FaultyOpenAIServer.StartAsync(new FaultOptions { FailureShare = 1, TwiceShare = 0, Kinds = [kind] }, Harness.Answer);
-        var profile = LiveAgentProfiles.Create(Harness.Configuration(server.Endpoint), TimeProvider.System).Single(p => p.Name == "default");
+        var profile = LiveAgentProfiles.Create(Harness.Configuration(server.Endpoint, attemptTimeout: TimeSpan.FromSeconds(1)), TimeProvider.System).Single(p => p.Name == "default");
 
         var result = await profile.Target.ProposeAsync(
             new StepRequest("run-1", new CallKey(0, AgentRole.Target, 0), Harness.Task(5), []), CancellationToken.None);

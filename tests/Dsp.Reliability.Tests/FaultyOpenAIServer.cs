@@ -36,6 +36,9 @@ public enum FaultKind
     /// <summary>A gateway's garbage: 502 with an HTML body that is not the API's JSON.</summary>
     Garbage,
 
+    /// <summary>The request is accepted and never answered: the agents' attempt timeout gives up on it.</summary>
+    Timeout,
+
     /// <summary>200 with a stream whose events are not JSON. Not in the default mix: the agents do not retry a
     /// malformed answer.</summary>
     GarbageStream,
@@ -54,7 +57,8 @@ internal sealed record FaultOptions
     public double TwiceShare { get; init; } = 0.25;
 
     /// <summary>The kinds injected, chosen per attempt from the seed.</summary>
-    public IReadOnlyList<FaultKind> Kinds { get; init; } = [FaultKind.RateLimited, FaultKind.ServerError, FaultKind.DroppedConnection, FaultKind.DroppedStream, FaultKind.Garbage];
+    public IReadOnlyList<FaultKind> Kinds { get; init; } =
+        [FaultKind.RateLimited, FaultKind.ServerError, FaultKind.DroppedConnection, FaultKind.DroppedStream, FaultKind.Garbage, FaultKind.Timeout];
 
     /// <summary>The Retry-After of a 429, in seconds.</summary>
     public int RetryAfterSeconds { get; init; }
@@ -113,6 +117,17 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
 
     /// <summary>Calls whose first attempt was made to fail.</summary>
     public int FailingCalls => _attempts.Keys.Count(k => FailuresOf(k) > 0);
+
+    /// <summary>Forgets the calls seen and the counts, so a long run's bookkeeping does not grow (a call seen before
+    /// counts as new afterwards).</summary>
+    public void Forget()
+    {
+        _attempts.Clear();
+        _faults.Clear();
+        Interlocked.Exchange(ref _requests, 0);
+        Interlocked.Exchange(ref _retries, 0);
+        Interlocked.Exchange(ref _aborted, 0);
+    }
 
     public static async Task<FaultyOpenAIServer> StartAsync(FaultOptions options, Func<FaultRequest, string> answer)
     {
@@ -214,6 +229,10 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
                 break;
             case FaultKind.DroppedConnection:
                 context.Abort();
+                break;
+            case FaultKind.Timeout:
+                // Until the client gives up (the delay ends with the request, by cancellation).
+                await Task.Delay(Timeout.InfiniteTimeSpan, aborted);
                 break;
             case FaultKind.DroppedStream:
                 // Headers and the first chunk go out, then the connection is closed without the rest.

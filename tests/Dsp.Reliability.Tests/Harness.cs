@@ -42,7 +42,11 @@ internal static class Harness
             : target[position];
     }
 
-    public static IConfiguration Configuration(Uri endpoint, int maxAttempts = 4)
+    /// <param name="endpoint">The OpenAI-compatible server.</param>
+    /// <param name="maxAttempts">Attempts of a model call.</param>
+    /// <param name="attemptTimeout">How long an attempt may take (default 20 s).</param>
+    /// <param name="more">Further settings, e.g. <see cref="StorageSettings"/>; they win over the defaults.</param>
+    public static IConfiguration Configuration(Uri endpoint, int maxAttempts = 4, TimeSpan? attemptTimeout = null, IReadOnlyDictionary<string, string?>? more = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -51,7 +55,7 @@ internal static class Harness
             ["Dsp:OpenAI:MaxAttempts"] = maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Dsp:OpenAI:BaseDelay"] = "00:00:00.010",
             ["Dsp:OpenAI:MaxDelay"] = "00:00:01",
-            ["Dsp:OpenAI:AttemptTimeout"] = "00:00:20",
+            ["Dsp:OpenAI:AttemptTimeout"] = (attemptTimeout ?? TimeSpan.FromSeconds(20)).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             ["Dsp:Agents:Profiles:default:Draft:Deployment"] = "drafter",
             ["Dsp:Agents:Profiles:default:Draft:Model"] = "gpt-4.1-mini",
             ["Dsp:Agents:Profiles:default:Target:Deployment"] = "target",
@@ -65,7 +69,31 @@ internal static class Harness
             settings[$"Dsp:Agents:Profiles:default:AllowedActions:{i}"] = Tools[i];
         }
 
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         return new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+    }
+
+    /// <summary>
+    /// The app's Table and Blob stores on <paramref name="connectionString"/>, with tables and container of their
+    /// own, quick storage retries, and cancellation polls every 100 ms (each poll is two storage reads).
+    /// </summary>
+    public static Dictionary<string, string?> StorageSettings(string connectionString)
+    {
+        var prefix = "r" + Guid.NewGuid().ToString("N")[..10];
+        return new()
+        {
+            ["Dsp:Storage:ConnectionString"] = connectionString,
+            ["Dsp:Storage:TablePrefix"] = prefix,
+            ["Dsp:Storage:PolicyContainer"] = prefix + "-policies",
+            ["Dsp:Storage:MaxRetries"] = "6",
+            ["Dsp:Storage:RetryDelay"] = "00:00:00.200",
+            ["Dsp:Storage:MaxRetryDelay"] = "00:00:02",
+            ["Dsp:Plans:CancellationPollInterval"] = "00:00:00.100",
+        };
     }
 
     /// <summary>

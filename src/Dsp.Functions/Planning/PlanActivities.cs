@@ -56,12 +56,14 @@ public sealed partial class PlanActivities(
 
     /// <summary>
     /// Makes one model call, unless it was already cancelled; while it runs, watches the cancellation store and
-    /// stops the agent as soon as the call is cancelled, returning what it consumed.
+    /// stops the agent as soon as the call is cancelled, returning what it consumed. A cancellation check that
+    /// cannot reach the store is logged and made again at the next poll: it must not fail a call that may be
+    /// the plan's next step (a cancelled call that runs on costs money, and is billed as it should).
     /// </summary>
     private async Task<CallOutcome> CallAsync(CallInput input, CancellationToken cancellationToken)
     {
         var key = input.Call;
-        if (await cancellations.IsCancelledAsync(input.RunId, key, cancellationToken))
+        if (await IsCancelledAsync(input.RunId, key, cancellationToken))
         {
             return new CallOutcome(null, new CallUsage(0, 0, 0, Cancelled: true), 0);
         }
@@ -97,7 +99,7 @@ public sealed partial class PlanActivities(
             while (!stopWatching.IsCancellationRequested)
             {
                 await Task.Delay(options.Value.CancellationPollInterval, stopWatching);
-                if (await cancellations.IsCancelledAsync(runId, key, stopWatching))
+                if (await IsCancelledAsync(runId, key, stopWatching))
                 {
                     await stopCall.CancelAsync();
                     return;
@@ -110,9 +112,26 @@ public sealed partial class PlanActivities(
         }
     }
 
+    /// <summary>Whether the call was cancelled; false, logged, when the store cannot say.</summary>
+    private async Task<bool> IsCancelledAsync(string runId, CallKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await cancellations.IsCancelledAsync(runId, key, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCancellationCheckFailed(runId, key.ToString(), e.Message);
+            return false;
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} recorded: {Outcome}, {Steps} steps, ${CostUsd:0.0000}")]
     private partial void LogRunRecorded(string runId, string outcome, int steps, double costUsd);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {Call} of run {RunId} failed: {Reason}")]
     private partial void LogCallFailed(string runId, string call, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check whether call {Call} of run {RunId} was cancelled: {Reason}")]
+    private partial void LogCancellationCheckFailed(string runId, string call, string reason);
 }

@@ -57,7 +57,10 @@ public sealed record PlanProgress(IReadOnlyList<string> Verified, int Round, int
 /// <param name="Run">The run's metrics.</param>
 /// <param name="Calls">Every model call the plan started, in the order they ended or were cancelled.</param>
 /// <param name="Error">Why the plan failed or was stopped.</param>
-public sealed record PlanResult(string Outcome, IReadOnlyList<string> Plan, IReadOnlyList<int> Depths, RunRecord Run, IReadOnlyList<PlanCall> Calls, string? Error);
+/// <param name="RecordError">Why the run (its summary and transitions) could not be stored, after retries; null
+/// when it was.</param>
+public sealed record PlanResult(
+    string Outcome, IReadOnlyList<string> Plan, IReadOnlyList<int> Depths, RunRecord Run, IReadOnlyList<PlanCall> Calls, string? Error, string? RecordError = null);
 
 /// <summary>One model call of a plan and what it consumed.</summary>
 /// <param name="Call">Which call.</param>

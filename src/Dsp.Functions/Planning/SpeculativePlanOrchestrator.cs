@@ -6,6 +6,7 @@ using Dsp.Core.Policy;
 using Dsp.Core.Runs;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 
 namespace Dsp.Functions.Planning;
 
@@ -15,14 +16,23 @@ namespace Dsp.Functions.Planning;
 /// Cancelled branches leave the planning loop at once and are never awaited by it; <c>CancelBranches</c> records
 /// them so the running activities stop cooperatively. Once the plan is decided, their results are gathered only
 /// to bill what they consumed, and <c>RecordRun</c> stores the run. A <c>stop</c> event stops the plan.
+/// The storage activities are retried with back-off on top of the storage client's own retries, so a storage
+/// outage delays the end of a plan rather than failing it; a run that still cannot be recorded keeps its plan and
+/// says why in <see cref="PlanResult.RecordError"/>.
 /// Deterministic: no clock but the context's, no I/O but activities.
 /// </summary>
-public sealed class SpeculativePlanOrchestrator
+public sealed partial class SpeculativePlanOrchestrator
 {
     /// <summary>The external event that stops a plan; its payload is the reason.</summary>
     public const string StopEvent = "stop";
 
     private const int MaxStatusStepLength = 200;
+
+    /// <summary>Retries of the activities that write to storage, 1 s, 2 s and 4 s apart: each attempt already retries
+    /// transient errors for about 15 s (the storage client's policy); these cover longer outages and the errors the
+    /// client does not retry.</summary>
+    private static readonly TaskOptions StorageRetries = TaskOptions.FromRetryPolicy(
+        new RetryPolicy(maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
 
     [Function(nameof(SpeculativePlanOrchestrator))]
     public Task<PlanResult> Run([OrchestrationTrigger] TaskOrchestrationContext context) =>
@@ -38,6 +48,7 @@ public sealed class SpeculativePlanOrchestrator
     /// <summary>The state of one orchestration execution.</summary>
     private sealed class PlanRun(TaskOrchestrationContext context, PlanInput input)
     {
+        private readonly ILogger _logger = context.CreateReplaySafeLogger<SpeculativePlanOrchestrator>();
         private readonly SpeculationEngine _engine = new(StepJudges.Create(input.Judge), new EngineOptions { MaxSteps = input.MaxSteps });
         private readonly Dictionary<CallKey, Task<CallOutcome>> _running = [];
         private readonly List<(CallKey Key, Task<CallOutcome> Call)> _cancelled = [];
@@ -96,20 +107,56 @@ public sealed class SpeculativePlanOrchestrator
 
             // The plan is decided: settle the cancelled branches for billing, then record the run.
             var settled = await Task.WhenAll(_cancelled.Select(c => OutcomeOf(c.Call)));
-            await Task.WhenAll(_cancellationWrites);
+            await SettleCancellationWritesAsync();
             var calls = _finished.Concat(_cancelled.Select((c, i) => (c.Key, Outcome: settled[i]))).ToList();
             var transitions = _engine.Status == EngineStatus.Completed
                 ? TransitionBuilder.Build(context.InstanceId, input.Task, _engine.Verified, _engine.Verdicts, _rounds)
                 : [];
             var run = Summarize(started, context.CurrentUtcDateTime, calls, transitions.Count, stopReason);
-            await context.CallActivityAsync(nameof(PlanActivities.RecordRun), new RecordInput(run, transitions));
+            var recordError = await RecordAsync(new RecordInput(run, transitions));
             return new PlanResult(
                 run.Outcome,
                 [.. _engine.Verified],
                 _depths,
                 run,
                 [.. calls.Select(c => new PlanCall(c.Key, c.Outcome.Usage, c.Outcome.CostUsd, c.Outcome.Step, c.Outcome.Error))],
-                _engine.FailureReason);
+                _engine.FailureReason,
+                recordError);
+        }
+
+        /// <summary>Stores the run; null when stored, else why it could not be.</summary>
+        private async Task<string?> RecordAsync(RecordInput record)
+        {
+            try
+            {
+                await context.CallActivityAsync(nameof(PlanActivities.RecordRun), record, StorageRetries);
+                return null;
+            }
+            catch (TaskFailedException e)
+            {
+                // The storage error's first paragraph: its message, status and code, without the response dump.
+                var reason = e.FailureDetails.ErrorMessage.Split("\n\n", 2)[0].ReplaceLineEndings(" ");
+                var error = $"The run could not be recorded: {reason}";
+                LogRecordFailed(_logger, context.InstanceId, error);
+                return error;
+            }
+        }
+
+        /// <summary>A cancellation that could not be written leaves its call running to the end: it is billed in
+        /// full, which the run's cost shows; the plan does not depend on it.</summary>
+        private async Task SettleCancellationWritesAsync()
+        {
+            foreach (var write in _cancellationWrites)
+            {
+                try
+                {
+                    await write;
+                }
+                catch (TaskFailedException e)
+                {
+                    LogCancelFailed(_logger, context.InstanceId, e.FailureDetails.ErrorMessage);
+                }
+            }
         }
 
         /// <summary>The call's outcome; an activity that crashed counts as a failed call that consumed nothing.</summary>
@@ -166,7 +213,7 @@ public sealed class SpeculativePlanOrchestrator
 
             if (cancelled is not null)
             {
-                _cancellationWrites.Add(context.CallActivityAsync(nameof(PlanActivities.CancelBranches), new CancelInput(context.InstanceId, cancelled)));
+                _cancellationWrites.Add(context.CallActivityAsync(nameof(PlanActivities.CancelBranches), new CancelInput(context.InstanceId, cancelled), StorageRetries));
             }
         }
 
@@ -228,4 +275,10 @@ public sealed class SpeculativePlanOrchestrator
         /// <summary>A copy of the state: the engine's lists keep changing after the activity is scheduled.</summary>
         private static PolicyState Snapshot(PolicyState state) => state with { History = [.. state.History] };
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Plan {RunId}: {Error}")]
+    private static partial void LogRecordFailed(ILogger logger, string runId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plan {RunId}: cancelled branches could not be recorded, so they ran to the end: {Error}")]
+    private static partial void LogCancelFailed(ILogger logger, string runId, string error);
 }

@@ -11,6 +11,8 @@ namespace Dsp.Functions.Policy;
 /// Chooses depths with the published policy. Caches the snapshot and looks for a newer version every
 /// <see cref="PolicyOptions.RefreshInterval"/>, so a retrained policy is picked up without a restart. A snapshot
 /// that cannot be loaded leaves the previous one in service; the failure is logged and recorded on the policy row.
+/// While the store cannot be reached, the snapshot in service stays in service (plans keep running) and the check is
+/// made again after the next refresh interval.
 /// </summary>
 public sealed partial class PolicyProvider(IPolicyStore store, IOptions<PolicyOptions> options, TimeProvider time, ILogger<PolicyProvider> logger)
     : IDisposable
@@ -56,24 +58,38 @@ public sealed partial class PolicyProvider(IPolicyStore store, IOptions<PolicyOp
 
     private async Task RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var current = await store.GetCurrentAsync(cancellationToken);
-        if (current is { Version: > 0 } && current.Version != _checkedVersion)
+        try
         {
-            _checkedVersion = current.Version; // a bad version is reported once, not on every refresh
-            try
+            var current = await store.GetCurrentAsync(cancellationToken);
+            if (current is { Version: > 0 } && current.Version != _checkedVersion)
             {
-                _snapshot = await store.LoadAsync(current.Version, cancellationToken);
-                LogLoaded(current.Version);
+                await LoadAsync(current.Version, now, cancellationToken);
             }
-            catch (PolicySnapshotFormatException e)
-            {
-                var error = $"Snapshot v{current.Version} could not be loaded ({e.Message}); v{_snapshot?.Version ?? 0} stays in service.";
-                LogLoadFailed(error);
-                await store.RecordFailureAsync(error, now, cancellationToken);
-            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The store is unreachable (its client has already retried): no reason to stop planning.
+            LogStoreUnreachable(_snapshot?.Version ?? 0, e.Message);
         }
 
         _checkedAt = now;
+    }
+
+    private async Task LoadAsync(long version, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _snapshot = await store.LoadAsync(version, cancellationToken);
+            _checkedVersion = version;
+            LogLoaded(version);
+        }
+        catch (PolicySnapshotFormatException e)
+        {
+            _checkedVersion = version; // a bad version is reported once, not on every refresh
+            var error = $"Snapshot v{version} could not be loaded ({e.Message}); v{_snapshot?.Version ?? 0} stays in service.";
+            LogLoadFailed(error);
+            await store.RecordFailureAsync(error, now, cancellationToken);
+        }
     }
 
     public void Dispose() => _refresh.Dispose();
@@ -83,4 +99,7 @@ public sealed partial class PolicyProvider(IPolicyStore store, IOptions<PolicyOp
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Error}")]
     private partial void LogLoadFailed(string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The policy store could not be reached ({Reason}); v{Version} stays in service")]
+    private partial void LogStoreUnreachable(long version, string reason);
 }

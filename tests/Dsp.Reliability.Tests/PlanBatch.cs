@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Dsp.Core.Runs;
+using Dsp.Functions.Planning;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dsp.Reliability.Tests;
+
+/// <summary>One plan of a batch: its id, input and result, and when its caller started it and saw it end.</summary>
+internal sealed record BatchPlan(int Number, string Id, PlanInput Input, PlanResult Result, DateTimeOffset Started, DateTimeOffset Finished)
+{
+    public TimeSpan Latency => Finished - Started;
+}
+
+/// <summary>What a batch of plans did.</summary>
+internal sealed record BatchReport(IReadOnlyList<BatchPlan> Plans, int PeakInFlight, TimeSpan Wall)
+{
+    public double Percentile(double p)
+    {
+        var sorted = Plans.Select(r => r.Latency.TotalSeconds).Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>Every plan completed and is the target's own plan, stored or not as <paramref name="recorded"/> says.</summary>
+    public void AssertAllCompletedLosslessly(bool recorded = true)
+    {
+        foreach (var plan in Plans)
+        {
+            Assert.True(plan.Result.Outcome == PlanOutcomes.Completed, $"plan {plan.Number}: {plan.Result.Outcome} {plan.Result.Error}");
+            Assert.Equal(Harness.TargetPlan(plan.Number), plan.Result.Plan);
+            Assert.True(plan.Result.Run.Lossless);
+            Assert.True(recorded == (plan.Result.RecordError is null), $"plan {plan.Number}: {plan.Result.RecordError ?? "recorded"}");
+        }
+    }
+
+    /// <summary>
+    /// No transition duplicated or lost: the stores hold exactly the batch's runs, and each run's transitions equal
+    /// what the engine makes of its rounds (<see cref="Harness.Expected"/>). Returns the transitions stored.
+    /// </summary>
+    public async Task<int> AssertStoredExactlyOnceAsync(IServiceProvider services)
+    {
+        var stored = (await services.GetRequiredService<ITransitionStore>().ReadSinceAsync(null, int.MaxValue)).Transitions;
+        var byRun = stored.GroupBy(t => t.RunId).ToDictionary(g => g.Key, g => g.Select(Harness.Json).ToList());
+        var expectedCount = 0;
+        foreach (var plan in Plans)
+        {
+            var (steps, expected) = Harness.Expected(plan.Id, plan.Input, plan.Result);
+            Assert.Equal(plan.Result.Plan, steps);
+            Assert.Equal(expected.Count, plan.Result.Run.Transitions);
+            Assert.Equal(expected.Select(Harness.Json), byRun.GetValueOrDefault(plan.Id) ?? []);
+            expectedCount += expected.Count;
+        }
+
+        Assert.Equal(expectedCount, stored.Count);
+        Assert.Equal(Plans.Count(p => p.Result.Run.Transitions > 0), byRun.Count);
+        var runs = await services.GetRequiredService<IRunStore>().RecentAsync(Plans.Count * 2);
+        Assert.Equal(Plans.Select(p => p.Id).Order(StringComparer.Ordinal), runs.Select(r => r.RunId).Order(StringComparer.Ordinal));
+        return stored.Count;
+    }
+}
+
+/// <summary>Runs plans through an in-process planner, a bounded number at a time.</summary>
+internal static class PlanBatch
+{
+    /// <param name="planner">Where the plans run.</param>
+    /// <param name="numbers">The plans' numbers (see <see cref="Harness.Task"/>).</param>
+    /// <param name="atOnce">How many plans are in flight at most.</param>
+    /// <param name="cancellationToken">Gives up on the batch.</param>
+    /// <param name="finished">Called as each plan finishes (e.g. to purge it from the durable host).</param>
+    public static async Task<BatchReport> RunAsync(
+        InProcessPlanner planner, IEnumerable<int> numbers, int atOnce, CancellationToken cancellationToken, Func<BatchPlan, Task>? finished = null)
+    {
+        using var gate = new SemaphoreSlim(atOnce);
+        var inFlight = 0;
+        var peak = 0;
+        var clock = Stopwatch.StartNew();
+        var plans = await Task.WhenAll(numbers.Select(async number =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                var now = Interlocked.Increment(ref inFlight);
+                InterlockedMax(ref peak, now);
+                var input = new PlanInput(Harness.Task(number), 0.5f, 1, 20, "exact", "default");
+                var started = DateTimeOffset.UtcNow;
+                var id = await planner.StartPlanAsync(input, cancellationToken);
+                var result = await planner.WaitAsync(id, cancellationToken);
+                var plan = new BatchPlan(number, id, input, result, started, DateTimeOffset.UtcNow);
+                if (finished is not null)
+                {
+                    await finished(plan);
+                }
+
+                return plan;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inFlight);
+                gate.Release();
+            }
+        }));
+        Assert.True(peak <= atOnce, $"{peak} plans in flight");
+        return new BatchReport(plans, peak, clock.Elapsed);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}
