@@ -21,12 +21,16 @@ public sealed record ChatSettings(float? Temperature, long? Seed, int? MaxOutput
 
 /// <summary>
 /// Makes streamed chat calls to one deployment through a Polly pipeline (retries with backoff that honours
-/// Retry-After, an attempt timeout); the SDK's own retries are off. Cancellation is cooperative: the stream is
-/// closed at once and the call returns what was consumed — prompt tokens and the streamed completion counted with
-/// the model's tokenizer.
+/// Retry-After, an attempt timeout); the SDK's own retries are off. Each retry is counted on the
+/// <c>dsp.model.retries</c> metric and in the call's usage (or its <see cref="AgentException"/>). Cancellation is
+/// cooperative: the stream is closed at once and the call returns what was consumed — prompt tokens and the
+/// streamed completion counted with the model's tokenizer.
 /// </summary>
 public sealed class ChatCaller
 {
+    /// <summary>A call's retries so far, counted by the pipeline as it decides each one.</summary>
+    private static readonly ResiliencePropertyKey<int> RetriesKey = new("dsp.retries");
+
     private readonly ChatClient _client;
     private readonly ResiliencePipeline _pipeline;
     private readonly OpenAIConnectionOptions _connection;
@@ -39,7 +43,7 @@ public sealed class ChatCaller
         Model = model;
         _connection = connection;
         _time = time;
-        _pipeline = CreatePipeline(connection, time);
+        _pipeline = CreatePipeline(deployment, connection, time);
     }
 
     /// <summary>The deployment (or model) called.</summary>
@@ -52,6 +56,20 @@ public sealed class ChatCaller
     /// <exception cref="AgentException">The call failed for good.</exception>
     public async Task<ChatAnswer> CompleteAsync(IReadOnlyList<PromptMessage> messages, ChatSettings settings, CancellationToken cancellation)
     {
+        var context = ResilienceContextPool.Shared.Get(cancellation);
+        try
+        {
+            return await CompleteAsync(messages, settings, context);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async Task<ChatAnswer> CompleteAsync(IReadOnlyList<PromptMessage> messages, ChatSettings settings, ResilienceContext context)
+    {
+        var cancellation = context.CancellationToken;
         var started = _time.GetTimestamp();
         var text = new StringBuilder();
         ChatTokenUsage? reported = null;
@@ -61,8 +79,9 @@ public sealed class ChatCaller
         try
         {
             await _pipeline.ExecuteAsync(
-                async token =>
+                async attempt =>
                 {
+                    var token = attempt.CancellationToken;
                     attempts++;
                     text.Clear();
                     reported = null;
@@ -79,7 +98,7 @@ public sealed class ChatCaller
                         finish = update.FinishReason ?? finish;
                     }
                 },
-                cancellation);
+                context);
         }
         catch (Exception) when (cancellation.IsCancellationRequested)
         {
@@ -88,25 +107,28 @@ public sealed class ChatCaller
                 TokenCounter.CountPrompt(Model, messages),
                 TokenCounter.Count(Model, text.ToString()),
                 _time.GetElapsedTime(started).TotalSeconds,
-                Cancelled: true));
+                Cancelled: true,
+                Retries: RetriesOf(context)));
         }
         catch (Exception e) when (e is not AgentException)
         {
-            throw Describe(e, attempts);
+            throw new AgentException(Explain(e, attempts), e) { Retries = RetriesOf(context) };
         }
 
         if (finish == ChatFinishReason.ContentFilter)
         {
-            throw new AgentException($"The content filter of '{Deployment}' stopped the answer.");
+            throw new AgentException($"The content filter of '{Deployment}' stopped the answer.") { Retries = RetriesOf(context) };
         }
 
         var latency = _time.GetElapsedTime(started).TotalSeconds;
         var answer = text.ToString();
         var usage = reported is not null
-            ? new CallUsage(reported.InputTokenCount, reported.OutputTokenCount, latency)
-            : new CallUsage(TokenCounter.CountPrompt(Model, messages), TokenCounter.Count(Model, answer), latency);
+            ? new CallUsage(reported.InputTokenCount, reported.OutputTokenCount, latency, Retries: RetriesOf(context))
+            : new CallUsage(TokenCounter.CountPrompt(Model, messages), TokenCounter.Count(Model, answer), latency, Retries: RetriesOf(context));
         return new ChatAnswer(answer, usage);
     }
+
+    private static int RetriesOf(ResilienceContext context) => context.Properties.GetValue(RetriesKey, 0);
 
     private static ChatMessage ToChatMessage(PromptMessage message) => message.Role switch
     {
@@ -128,7 +150,7 @@ public sealed class ChatCaller
         return options;
     }
 
-    private static ResiliencePipeline CreatePipeline(OpenAIConnectionOptions connection, TimeProvider time)
+    private static ResiliencePipeline CreatePipeline(string deployment, OpenAIConnectionOptions connection, TimeProvider time)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
         if (connection.MaxAttempts > 1)
@@ -146,6 +168,13 @@ public sealed class ChatCaller
                     .Handle<HttpRequestException>()
                     .Handle<IOException>(), // the connection dropped mid-answer: the attempt starts over
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception, connection.MaxDelay)),
+                OnRetry = args =>
+                {
+                    // Counted as decided, so that a call cancelled while it waits to retry agrees with the metric.
+                    args.Context.Properties.Set(RetriesKey, RetriesOf(args.Context) + 1);
+                    AgentTelemetry.RecordRetry(deployment, args.Outcome.Exception);
+                    return default;
+                },
             });
         }
 
@@ -185,30 +214,28 @@ public sealed class ChatCaller
         return wait is { } w && w > max ? max : wait;
     }
 
-    private AgentException Describe(Exception e, int attempts)
+    private string Explain(Exception e, int attempts)
     {
         var where = $"'{Deployment}' at {_connection.Endpoint}";
         var tries = attempts == 1 ? "1 attempt" : $"{attempts} attempts";
         return e switch
         {
-            ClientResultException { Status: 401 or 403 } c => new AgentException(
-                $"Authentication to {where} failed ({c.Status}): {Brief(c.Message)} Check Dsp:OpenAI:ApiKey, or that the identity has the 'Cognitive Services OpenAI User' role.", e),
+            ClientResultException { Status: 401 or 403 } c =>
+                $"Authentication to {where} failed ({c.Status}): {Brief(c.Message)} Check Dsp:OpenAI:ApiKey, or that the identity has the 'Cognitive Services OpenAI User' role.",
             ClientResultException c when c.Message.Contains("content_filter", StringComparison.OrdinalIgnoreCase)
-                || c.Message.Contains("content management policy", StringComparison.OrdinalIgnoreCase) => new AgentException(
-                $"The content filter of {where} rejected the prompt: {Brief(c.Message)}", e),
-            ClientResultException { Status: 0 } c => new AgentException($"Could not reach {where} after {tries}: {Brief(c.Message)}", e),
-            ClientResultException c when IsTransient(c) => new AgentException(
-                $"{where} answered {c.Status} after {tries}: {Brief(c.Message)}", e),
-            ClientResultException c => new AgentException($"{where} rejected the call ({c.Status}): {Brief(c.Message)}", e),
-            TimeoutRejectedException => new AgentException(
-                $"The call to {where} timed out: no complete answer within {_connection.AttemptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, {tries}.", e),
-            AuthenticationFailedException or CredentialUnavailableException => new AgentException(
-                $"Could not get a token for {where}: {Brief(e.Message)}", e),
-            JsonException or FormatException or KeyNotFoundException or InvalidOperationException => new AgentException(
-                $"{where} streamed a malformed answer: {Brief(e.Message)}", e),
-            HttpRequestException => new AgentException($"Could not reach {where} after {tries}: {Brief(e.Message)}", e),
-            IOException => new AgentException($"The answer from {where} broke off after {tries}: {Brief(e.Message)}", e),
-            _ => new AgentException($"The call to {where} failed: {Brief(e.Message)}", e),
+                || c.Message.Contains("content management policy", StringComparison.OrdinalIgnoreCase) =>
+                $"The content filter of {where} rejected the prompt: {Brief(c.Message)}",
+            ClientResultException { Status: 0 } c => $"Could not reach {where} after {tries}: {Brief(c.Message)}",
+            ClientResultException c when IsTransient(c) => $"{where} answered {c.Status} after {tries}: {Brief(c.Message)}",
+            ClientResultException c => $"{where} rejected the call ({c.Status}): {Brief(c.Message)}",
+            TimeoutRejectedException =>
+                $"The call to {where} timed out: no complete answer within {_connection.AttemptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, {tries}.",
+            AuthenticationFailedException or CredentialUnavailableException => $"Could not get a token for {where}: {Brief(e.Message)}",
+            JsonException or FormatException or KeyNotFoundException or InvalidOperationException =>
+                $"{where} streamed a malformed answer: {Brief(e.Message)}",
+            HttpRequestException => $"Could not reach {where} after {tries}: {Brief(e.Message)}",
+            IOException => $"The answer from {where} broke off after {tries}: {Brief(e.Message)}",
+            _ => $"The call to {where} failed: {Brief(e.Message)}",
         };
     }
 

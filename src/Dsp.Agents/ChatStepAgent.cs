@@ -6,13 +6,16 @@ using Dsp.Core.Planning;
 namespace Dsp.Agents;
 
 /// <summary>
-/// A live agent: a strategy of one or more streamed chat calls that yields one plan step. Usage is summed over the
-/// strategy's calls; a cancellation stops the call in flight and returns the usage so far with no step.
+/// A live agent: a strategy of one or more streamed chat calls that yields one plan step. Usage (retries included) is
+/// summed over the strategy's calls; a cancellation stops the call in flight and returns the usage so far with no step.
 /// </summary>
 public abstract class ChatStepAgent(ChatCaller chat, ChatSettings settings, PromptTemplates prompts, StepParser parser) : IStepAgent
 {
     /// <summary>The priced model.</summary>
     public string Model => chat.Model;
+
+    /// <summary>The deployment (or model) called.</summary>
+    public string Deployment => chat.Deployment;
 
     /// <summary>The strategy's name.</summary>
     public abstract string Strategy { get; }
@@ -29,7 +32,17 @@ public abstract class ChatStepAgent(ChatCaller chat, ChatSettings settings, Prom
             return new StepResult(null, calls.Usage);
         }
 
-        var step = await ProposeAsync(request, calls);
+        string? step;
+        try
+        {
+            step = await ProposeAsync(request, calls);
+        }
+        catch (AgentException e) when (e.Retries != calls.Retries)
+        {
+            // The step's retries, not only those of the call that failed: the plan counts them all.
+            throw new AgentException(e.Message, e.InnerException) { Retries = calls.Retries };
+        }
+
         return new StepResult(calls.Cancelled ? null : step, calls.Usage);
     }
 
@@ -83,7 +96,10 @@ public sealed class CallSequence(ChatCaller chat, ChatSettings settings, Cancell
     /// <summary>How many calls were made.</summary>
     public int Count { get; private set; }
 
-    public CallUsage Usage => new(_prompt, _completion, _latency, Cancelled || cancellation.IsCancellationRequested);
+    /// <summary>Retries over all the calls, those of a call that failed included.</summary>
+    public int Retries { get; private set; }
+
+    public CallUsage Usage => new(_prompt, _completion, _latency, Cancelled || cancellation.IsCancellationRequested, Retries);
 
     /// <summary>One call; null when it was cancelled.</summary>
     public async Task<string?> AskAsync(IReadOnlyList<PromptMessage> messages)
@@ -95,7 +111,18 @@ public sealed class CallSequence(ChatCaller chat, ChatSettings settings, Cancell
         }
 
         Count++;
-        var answer = await chat.CompleteAsync(messages, settings, cancellation);
+        ChatAnswer answer;
+        try
+        {
+            answer = await chat.CompleteAsync(messages, settings, cancellation);
+        }
+        catch (AgentException e)
+        {
+            Retries += e.Retries;
+            throw;
+        }
+
+        Retries += answer.Usage.Retries;
         _prompt += answer.Usage.PromptTokens;
         _completion += answer.Usage.CompletionTokens;
         _latency += answer.Usage.LatencySeconds;

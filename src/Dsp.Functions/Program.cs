@@ -1,3 +1,4 @@
+using Dsp.Agents;
 using Dsp.Functions;
 using Dsp.Functions.Telemetry;
 using Dsp.Storage;
@@ -12,6 +13,7 @@ builder.ConfigureFunctionsWebApplication();
 builder.Services.AddDspPlanning(builder.Configuration).AddDspStorage(builder.Configuration);
 builder.Services.AddOpenTelemetry()
     .UseFunctionsWorkerDefaults()
-    .WithMetrics(metrics => metrics.AddMeter(PlanTelemetry.MeterName))
+    .WithTracing(tracing => tracing.AddSource(PlanTracing.ActivitySourceName))
+    .WithMetrics(metrics => metrics.AddMeter(PlanTelemetry.MeterName, AgentTelemetry.MeterName))
     .UseAzureMonitorWhenConfigured(builder.Configuration);
 builder.Build().Run();

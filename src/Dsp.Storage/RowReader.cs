@@ -32,6 +32,8 @@ internal readonly struct RowReader(string table, TableEntity entity)
         _ => throw Missing(name, "an integer"),
     };
 
+    public int? Int32OrNull(string name) => Has(name) ? Int32(name) : null;
+
     public long? Int64OrNull(string name) => Has(name) ? Int64(name) : null;
 
     public double Double(string name) => Get(name) switch

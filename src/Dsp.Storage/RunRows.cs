@@ -51,6 +51,9 @@ internal static class RunRows
             ["SequentialCostUsd"] = run.SequentialCostUsd,
             ["Lossless"] = run.Lossless,
             ["Transitions"] = run.Transitions,
+            ["Calls"] = run.Calls,
+            ["CancelledCalls"] = run.CancelledCalls,
+            ["Retries"] = run.Retries,
             ["CompletedAt"] = run.CompletedAt,
         };
         if (run.PolicyVersion is { } version)
@@ -83,6 +86,10 @@ internal static class RunRows
             SequentialCostUsd = row.Double("SequentialCostUsd"),
             Lossless = row.Boolean("Lossless"),
             Transitions = row.Int32("Transitions"),
+            // Rows written before the call counts were kept have none.
+            Calls = row.Int32OrNull("Calls") ?? 0,
+            CancelledCalls = row.Int32OrNull("CancelledCalls") ?? 0,
+            Retries = row.Int32OrNull("Retries") ?? 0,
             CompletedAt = row.DateTime("CompletedAt"),
         };
     }

@@ -31,12 +31,12 @@ internal static class Live
 
     public static AgentProfile Profile(
         OpenAIConnectionOptions connection, string draftStrategy = Strategies.Direct, string targetStrategy = Strategies.Direct,
-        bool tools = true, int debateRounds = 2)
+        bool tools = true, int debateRounds = 2, string targetDeployment = "target")
     {
         var options = new LiveProfileOptions
         {
             Draft = new LiveAgentOptions { Deployment = "drafter", Model = "gpt-4.1-mini", Strategy = draftStrategy, DebateRounds = debateRounds },
-            Target = new LiveAgentOptions { Deployment = "target", Model = "gpt-4.1", Strategy = targetStrategy, Seed = LiveAgentOptions.DefaultSeed, DebateRounds = debateRounds },
+            Target = new LiveAgentOptions { Deployment = targetDeployment, Model = "gpt-4.1", Strategy = targetStrategy, Seed = LiveAgentOptions.DefaultSeed, DebateRounds = debateRounds },
             AllowedActions = tools ? [.. Tools] : [],
         };
         return LiveAgentProfiles.Create("live", options, connection, new ChatClients(connection).Get, TimeProvider.System);

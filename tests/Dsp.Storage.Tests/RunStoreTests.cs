@@ -57,4 +57,19 @@ public class RunStoreTests : StorageTest
 
         Assert.Equal(run, await store.GetAsync("cold"));
     }
+
+    [Fact]
+    public async Task A_run_row_written_before_call_counts_were_kept_reads_them_as_zero()
+    {
+        var store = Scope.Runs();
+        var table = await Scope.Account.Runs.GetClientAsync();
+        var run = Samples.Record("older", T0);
+        var row = RunRows.ToEntity(run, run.RunId);
+        row.Remove("Calls");
+        row.Remove("CancelledCalls");
+        row.Remove("Retries");
+        await table.AddEntityAsync(row);
+
+        Assert.Equal(run with { Calls = 0, CancelledCalls = 0, Retries = 0 }, await store.GetAsync("older"));
+    }
 }

@@ -71,6 +71,9 @@ internal static class Samples
         SequentialCostUsd = 0.03,
         Lossless = true,
         Transitions = 5,
+        Calls = 11,
+        CancelledCalls = 2,
+        Retries = 1,
         CompletedAt = completedAt,
     };
 

@@ -33,4 +33,8 @@ public sealed record StepRequest(string RunId, CallKey Call, string Task, IReadO
 public sealed record StepResult(string? Step, CallUsage Usage);
 
 /// <summary>A call that failed for good, with its cause.</summary>
-public sealed class AgentException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class AgentException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>Transient failures the agent retried after before it gave up (as <see cref="CallUsage.Retries"/>).</summary>
+    public int Retries { get; init; }
+}

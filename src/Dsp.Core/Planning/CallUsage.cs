@@ -6,4 +6,6 @@ namespace Dsp.Core.Planning;
 /// before the cancellation (or all of them where the provider bills the full completion).</param>
 /// <param name="LatencySeconds">Wall-clock seconds from start until the call finished or was cancelled.</param>
 /// <param name="Cancelled">Whether the call was stopped before it finished.</param>
-public readonly record struct CallUsage(int PromptTokens, int CompletionTokens, double LatencySeconds, bool Cancelled = false);
+/// <param name="Retries">Transient failures (429, 5xx, attempt timeouts, dropped connections) the agent retried
+/// after; not billed.</param>
+public readonly record struct CallUsage(int PromptTokens, int CompletionTokens, double LatencySeconds, bool Cancelled = false, int Retries = 0);

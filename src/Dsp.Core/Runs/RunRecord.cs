@@ -39,6 +39,17 @@ public sealed record RunRecord
 
     public required bool Lossless { get; init; }
 
+    // Not required: runs stored (or in flight) before these were kept read as 0.
+
+    /// <summary>Model calls the plan started, cancelled ones included.</summary>
+    public int Calls { get; init; }
+
+    /// <summary>Calls cancelled before they finished (or before they started).</summary>
+    public int CancelledCalls { get; init; }
+
+    /// <summary>Transient failures the agents retried after, over all the calls.</summary>
+    public int Retries { get; init; }
+
     /// <summary>Transitions the run recorded for training.</summary>
     public required int Transitions { get; init; }
 

@@ -50,17 +50,40 @@ public sealed partial class PlanActivities(
         {
             // Counted once, however often the activity is delivered.
             telemetry.RecordRun(input.Run);
+            PlanTracing.RecordPlan(input.Run);
             LogRunRecorded(input.Run.RunId, input.Run.Outcome, input.Run.Steps, input.Run.CostUsd);
         }
     }
 
+    /// <summary>Makes one model call in its <c>dsp.call</c> span.</summary>
+    private async Task<CallOutcome> CallAsync(CallInput input, CancellationToken cancellationToken)
+    {
+        var profile = agents.Find(input.Agents) ?? throw new InvalidOperationException($"Unknown agent profile '{input.Agents}'.");
+        var agent = input.Call.Role == AgentRole.Draft ? profile.Draft : profile.Target;
+        using var span = PlanTracing.StartCall(input, agent);
+        CallOutcome outcome;
+        try
+        {
+            outcome = await CallAgentAsync(input, agent, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // The orchestrator counts a crashed activity as a failed call that consumed nothing; so does the span.
+            PlanTracing.EndCall(span, new CallOutcome(null, default, 0, e.Message));
+            throw;
+        }
+
+        PlanTracing.EndCall(span, outcome);
+        return outcome;
+    }
+
     /// <summary>
-    /// Makes one model call, unless it was already cancelled; while it runs, watches the cancellation store and
+    /// Calls the agent, unless the call was already cancelled; while it runs, watches the cancellation store and
     /// stops the agent as soon as the call is cancelled, returning what it consumed. A cancellation check that
     /// cannot reach the store is logged and made again at the next poll: it must not fail a call that may be
     /// the plan's next step (a cancelled call that runs on costs money, and is billed as it should).
     /// </summary>
-    private async Task<CallOutcome> CallAsync(CallInput input, CancellationToken cancellationToken)
+    private async Task<CallOutcome> CallAgentAsync(CallInput input, IStepAgent agent, CancellationToken cancellationToken)
     {
         var key = input.Call;
         if (await IsCancelledAsync(input.RunId, key, cancellationToken))
@@ -68,8 +91,6 @@ public sealed partial class PlanActivities(
             return new CallOutcome(null, new CallUsage(0, 0, 0, Cancelled: true), 0);
         }
 
-        var profile = agents.Find(input.Agents) ?? throw new InvalidOperationException($"Unknown agent profile '{input.Agents}'.");
-        var agent = key.Role == AgentRole.Draft ? profile.Draft : profile.Target;
         using var stopCall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopWatching = new CancellationTokenSource();
         var watcher = WatchForCancellationAsync(input.RunId, key, stopCall, stopWatching.Token);
@@ -83,7 +104,7 @@ public sealed partial class PlanActivities(
         catch (AgentException e)
         {
             LogCallFailed(input.RunId, key.ToString(), e.Message);
-            return new CallOutcome(null, default, 0, e.Message);
+            return new CallOutcome(null, new CallUsage(0, 0, 0, Retries: e.Retries), 0, e.Message);
         }
         finally
         {

@@ -261,6 +261,9 @@ public sealed partial class SpeculativePlanOrchestrator
                 SequentialCostUsd = sequentialCost,
                 Lossless = _engine.Status == EngineStatus.Completed && _engine.Judge.IsExact,
                 Transitions = transitions,
+                Calls = allCalls.Count,
+                CancelledCalls = allCalls.Count(c => c.Outcome.Usage.Cancelled),
+                Retries = allCalls.Sum(c => c.Outcome.Usage.Retries),
                 CompletedAt = new DateTimeOffset(ended, TimeSpan.Zero),
             };
         }
