@@ -59,15 +59,30 @@ public sealed partial class PolicyProvider(IPolicyStore store, IOptions<PolicyOp
         var current = await store.GetCurrentAsync(cancellationToken);
         if (current is { Version: > 0 } && current.Version != _checkedVersion)
         {
-            _checkedVersion = current.Version; // a bad version is reported once, not on every refresh
+            string? problem;
             try
             {
-                _snapshot = await store.LoadAsync(current.Version, cancellationToken);
-                LogLoaded(current.Version);
+                var loaded = await store.LoadAsync(current.Version, cancellationToken);
+                problem = loaded.FeaturizerSignature == _featurizer.Signature
+                    ? null
+                    : $"it was trained on features '{loaded.FeaturizerSignature}', not '{_featurizer.Signature}'";
+                if (problem is null)
+                {
+                    _snapshot = loaded;
+                    LogLoaded(current.Version);
+                }
             }
             catch (PolicySnapshotFormatException e)
             {
-                var error = $"Snapshot v{current.Version} could not be loaded ({e.Message}); v{_snapshot?.Version ?? 0} stays in service.";
+                problem = e.Message;
+            }
+
+            // Only a verdict on the snapshot marks the version checked: a storage error propagates and is retried at
+            // the next refresh. A bad version is reported once, not on every refresh.
+            _checkedVersion = current.Version;
+            if (problem is not null)
+            {
+                var error = $"Snapshot v{current.Version} could not be loaded ({problem}); v{_snapshot?.Version ?? 0} stays in service.";
                 LogLoadFailed(error);
                 await store.RecordFailureAsync(error, now, cancellationToken);
             }
