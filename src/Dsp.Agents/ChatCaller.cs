@@ -188,32 +188,41 @@ public sealed class ChatCaller
     private AgentException Describe(Exception e, int attempts)
     {
         var where = $"'{Deployment}' at {_connection.Endpoint}";
+        // A service may quote back the key it was sent (some gateways do): the message leaves it out, and the raw
+        // exception, which still holds it, is not chained where a log of this one would print it.
+        var inner = _connection.ApiKey is { Length: > 0 } key && e.ToString().Contains(key, StringComparison.Ordinal) ? null : e;
         var tries = attempts == 1 ? "1 attempt" : $"{attempts} attempts";
         return e switch
         {
             ClientResultException { Status: 401 or 403 } c => new AgentException(
-                $"Authentication to {where} failed ({c.Status}): {Brief(c.Message)} Check Dsp:OpenAI:ApiKey, or that the identity has the 'Cognitive Services OpenAI User' role.", e),
+                $"Authentication to {where} failed ({c.Status}): {Brief(c.Message)} Check Dsp:OpenAI:ApiKey, or that the identity has the 'Cognitive Services OpenAI User' role.", inner),
             ClientResultException c when c.Message.Contains("content_filter", StringComparison.OrdinalIgnoreCase)
                 || c.Message.Contains("content management policy", StringComparison.OrdinalIgnoreCase) => new AgentException(
-                $"The content filter of {where} rejected the prompt: {Brief(c.Message)}", e),
-            ClientResultException { Status: 0 } c => new AgentException($"Could not reach {where} after {tries}: {Brief(c.Message)}", e),
+                $"The content filter of {where} rejected the prompt: {Brief(c.Message)}", inner),
+            ClientResultException { Status: 0 } c => new AgentException($"Could not reach {where} after {tries}: {Brief(c.Message)}", inner),
             ClientResultException c when IsTransient(c) => new AgentException(
-                $"{where} answered {c.Status} after {tries}: {Brief(c.Message)}", e),
-            ClientResultException c => new AgentException($"{where} rejected the call ({c.Status}): {Brief(c.Message)}", e),
+                $"{where} answered {c.Status} after {tries}: {Brief(c.Message)}", inner),
+            ClientResultException c => new AgentException($"{where} rejected the call ({c.Status}): {Brief(c.Message)}", inner),
             TimeoutRejectedException => new AgentException(
-                $"The call to {where} timed out: no complete answer within {_connection.AttemptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, {tries}.", e),
+                $"The call to {where} timed out: no complete answer within {_connection.AttemptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, {tries}.", inner),
             AuthenticationFailedException or CredentialUnavailableException => new AgentException(
-                $"Could not get a token for {where}: {Brief(e.Message)}", e),
+                $"Could not get a token for {where}: {Brief(e.Message)}", inner),
             JsonException or FormatException or KeyNotFoundException or InvalidOperationException => new AgentException(
-                $"{where} streamed a malformed answer: {Brief(e.Message)}", e),
-            HttpRequestException => new AgentException($"Could not reach {where} after {tries}: {Brief(e.Message)}", e),
-            IOException => new AgentException($"The answer from {where} broke off after {tries}: {Brief(e.Message)}", e),
-            _ => new AgentException($"The call to {where} failed: {Brief(e.Message)}", e),
+                $"{where} streamed a malformed answer: {Brief(e.Message)}", inner),
+            HttpRequestException => new AgentException($"Could not reach {where} after {tries}: {Brief(e.Message)}", inner),
+            IOException => new AgentException($"The answer from {where} broke off after {tries}: {Brief(e.Message)}", inner),
+            _ => new AgentException($"The call to {where} failed: {Brief(e.Message)}", inner),
         };
     }
 
-    private static string Brief(string message)
+    /// <summary>The message on one line, shortened, without the API key.</summary>
+    private string Brief(string message)
     {
+        if (_connection.ApiKey is { Length: > 0 } key)
+        {
+            message = message.Replace(key, "[redacted]", StringComparison.Ordinal);
+        }
+
         var oneLine = message.ReplaceLineEndings(" ").Trim();
         return oneLine.Length <= 300 ? oneLine : oneLine[..297] + "...";
     }
