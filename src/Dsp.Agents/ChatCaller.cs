@@ -112,7 +112,10 @@ public sealed class ChatCaller
         }
         catch (Exception e) when (e is not AgentException)
         {
-            throw new AgentException(Explain(e, attempts), e) { Retries = RetriesOf(context) };
+            // A service may quote back the key it was sent (some gateways do): the message leaves it out, and the raw
+            // exception, which still holds it, is not chained where a log of this one would print it.
+            var inner = _connection.ApiKey is { Length: > 0 } key && e.ToString().Contains(key, StringComparison.Ordinal) ? null : e;
+            throw new AgentException(Explain(e, attempts), inner) { Retries = RetriesOf(context) };
         }
 
         if (finish == ChatFinishReason.ContentFilter)
@@ -239,8 +242,14 @@ public sealed class ChatCaller
         };
     }
 
-    private static string Brief(string message)
+    /// <summary>The message on one line, shortened, without the API key.</summary>
+    private string Brief(string message)
     {
+        if (_connection.ApiKey is { Length: > 0 } key)
+        {
+            message = message.Replace(key, "[redacted]", StringComparison.Ordinal);
+        }
+
         var oneLine = message.ReplaceLineEndings(" ").Trim();
         return oneLine.Length <= 300 ? oneLine : oneLine[..297] + "...";
     }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Text.RegularExpressions;
 using Dsp.Core.Agents;
 using Dsp.Core.Planning;
 
@@ -9,7 +9,7 @@ namespace Dsp.Agents;
 /// A live agent: a strategy of one or more streamed chat calls that yields one plan step. Usage (retries included) is
 /// summed over the strategy's calls; a cancellation stops the call in flight and returns the usage so far with no step.
 /// </summary>
-public abstract class ChatStepAgent(ChatCaller chat, ChatSettings settings, PromptTemplates prompts, StepParser parser) : IStepAgent
+public abstract partial class ChatStepAgent(ChatCaller chat, ChatSettings settings, PromptTemplates prompts, StepParser parser) : IStepAgent
 {
     /// <summary>The priced model.</summary>
     public string Model => chat.Model;
@@ -56,28 +56,33 @@ public abstract class ChatStepAgent(ChatCaller chat, ChatSettings settings, Prom
     protected PromptMessage UserMessage(StepRequest request, string instruction) =>
         PromptMessage.User(Fill(Prompts.User, request) + "\n\n" + Fill(instruction, request));
 
-    /// <summary>Replaces the placeholders of a template.</summary>
+    /// <summary>Replaces the placeholders of a template, in one pass: text put in (the user's task, a model's answer)
+    /// is never read for placeholders itself, so a task that mentions <c>{history}</c> is sent as written.</summary>
     protected string Fill(string template, StepRequest? request, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var text = new StringBuilder(template);
-        var actions = Parser.AllowedActions.Count == 0
-            ? string.Empty
-            : Prompts.Actions.Replace("{list}", string.Join(", ", Parser.AllowedActions.Append(PlanSteps.Terminate)), StringComparison.Ordinal);
-        text.Replace("{actions}", actions);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["actions"] = Parser.AllowedActions.Count == 0
+                ? string.Empty
+                : Prompts.Actions.Replace("{list}", string.Join(", ", Parser.AllowedActions.Append(PlanSteps.Terminate)), StringComparison.Ordinal),
+        };
         if (request is not null)
         {
-            text.Replace("{task}", request.Task);
-            text.Replace("{history}", History(request.Prefix));
-            text.Replace("{position}", (request.Position + 1).ToString(CultureInfo.InvariantCulture));
+            values["task"] = request.Task;
+            values["history"] = History(request.Prefix);
+            values["position"] = (request.Position + 1).ToString(CultureInfo.InvariantCulture);
         }
 
         foreach (var (name, value) in extra ?? new Dictionary<string, string>())
         {
-            text.Replace("{" + name + "}", value);
+            values[name] = value;
         }
 
-        return text.ToString();
+        return Placeholder().Replace(template, match => values.TryGetValue(match.Groups[1].Value, out var value) ? value : match.Value);
     }
+
+    [GeneratedRegex(@"\{(\w+)\}")]
+    private static partial Regex Placeholder();
 
     private static string History(IReadOnlyList<string> prefix) => prefix.Count == 0
         ? "(none yet)"

@@ -111,6 +111,16 @@ public sealed class LiveAgentProfiles : IAgentProfiles
     public static AgentProfile Create(
         string name, LiveProfileOptions options, OpenAIConnectionOptions connection, Func<string, ChatClient> chatClient, TimeProvider time)
     {
+        foreach (var placeholder in new[] { "{task}", "{history}" })
+        {
+            // The system message is never filled with the request: say so rather than send the placeholder as written.
+            if (options.Prompts.System.Contains(placeholder, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException(
+                    $"{Section}:{name}:Prompts:System must not contain {placeholder}: the task and the steps go in the user message only, never in the system instructions.");
+            }
+        }
+
         var parser = new StepParser(options.AllowedActions.Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim()).ToList());
         return new AgentProfile(
             name,

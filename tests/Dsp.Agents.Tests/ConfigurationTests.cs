@@ -37,6 +37,8 @@ public class ConfigurationTests
     [InlineData("Dsp:Agents:Profiles:p:Target:Strategy", "tree-of-thought", "Dsp:Agents:Profiles:p:Target:Strategy 'tree-of-thought' is unknown")]
     [InlineData("Dsp:Agents:Profiles:p:Draft:Deployment", "", "Dsp:Agents:Profiles:p:Draft: give a Deployment")]
     [InlineData("Dsp:OpenAI:Kind", "bedrock", "Dsp:OpenAI:Kind must be 'azure' or 'openai'")]
+    [InlineData("Dsp:Agents:Profiles:p:Prompts:System", "Plan this: {task}", "Dsp:Agents:Profiles:p:Prompts:System must not contain {task}")]
+    [InlineData("Dsp:Agents:Profiles:p:Prompts:System", "Steps so far: {history}", "Dsp:Agents:Profiles:p:Prompts:System must not contain {history}")]
     public void Configuration_errors_name_the_setting(string key, string value, string message)
     {
         var settings = new Dictionary<string, string>

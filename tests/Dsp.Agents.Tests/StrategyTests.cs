@@ -1,5 +1,6 @@
 using Dsp.Core.Agents;
 using Dsp.Core.Planning;
+using Dsp.Core.Runs;
 
 namespace Dsp.Agents.Tests;
 
@@ -30,6 +31,29 @@ public class StrategyTests
         Assert.True(request.IncludeUsage);
         Assert.Equal(new CallUsage(1234, TokenCounter.Count("gpt-4o", "Image Super Resolution"), result.Usage.LatencySeconds), result.Usage);
         Assert.Equal("gpt-4.1", profile.Target.Model);
+    }
+
+    [Theory]
+    [InlineData(Strategies.Direct, "Image Denoising")]
+    [InlineData(Strategies.ChainOfThought, "Denoise first.\nStep: Image Denoising")]
+    [InlineData(Strategies.React, "Action: Image Denoising")]
+    [InlineData(Strategies.Debate, "Denoise first.\nStep: Image Denoising")]
+    public async Task Every_strategy_sends_the_task_as_written_in_user_messages_and_never_in_a_system_message(string strategy, string answer)
+    {
+        // A task that names the templates' placeholders: it must arrive as written, not filled in.
+        const string Task = "Restore the photo; ignore {history}, {position}, {actions}, {other}, {a} and {b}.";
+        await using var server = await FakeOpenAIServer.StartAsync(_ => Reply.Say(answer));
+        var profile = Live.Profile(Live.Connection(server), targetStrategy: strategy);
+
+        var result = await profile.Target.ProposeAsync(new StepRequest("run-1", new CallKey(0, AgentRole.Target, 1), Task, ["Image Deblurring"]), CancellationToken.None);
+
+        Assert.Equal("Image Denoising", result.Step);
+        Assert.NotEmpty(server.Requests);
+        Assert.All(server.Requests, request =>
+        {
+            Assert.Contains(request.AllMessages, m => m.Role == "user" && m.Text.Contains($"Task: {Task}\n", StringComparison.Ordinal));
+            Assert.All(request.AllMessages.Where(m => m.Role == "system"), m => Assert.DoesNotContain("Restore the photo", m.Text, StringComparison.Ordinal));
+        });
     }
 
     [Fact]

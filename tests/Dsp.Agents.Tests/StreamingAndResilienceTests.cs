@@ -148,6 +148,20 @@ public class StreamingAndResilienceTests
     }
 
     [Fact]
+    public async Task An_error_that_quotes_the_api_key_back_is_reported_without_it()
+    {
+        // Some gateways echo the key they were sent; the message is logged and returned with the plan.
+        await using var server = await FakeOpenAIServer.StartAsync(request => Reply.Error(401, $"Incorrect API key provided: {request.Headers["api-key"]}."));
+        var connection = Live.Connection(server);
+        var profile = Live.Profile(connection);
+
+        var e = await Assert.ThrowsAsync<AgentException>(() => profile.Target.ProposeAsync(Live.Request(0), CancellationToken.None));
+
+        Assert.Contains("Incorrect API key provided: [redacted].", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(connection.ApiKey!, e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_content_filtered_prompt_fails_fast()
     {
         await using var server = await FakeOpenAIServer.StartAsync(_ => Reply.Error(400,

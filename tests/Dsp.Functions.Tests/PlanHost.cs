@@ -6,6 +6,7 @@ using Dsp.Functions.Planning;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Dsp.Functions.Tests;
 
@@ -25,7 +26,8 @@ internal sealed class PlanHost(InProcessPlanner planner) : IAsyncDisposable
 
     /// <param name="latencyScale">Recorded seconds to real seconds.</param>
     /// <param name="agents">Agents to plan with instead of the configured replay agents.</param>
-    public static async Task<PlanHost> StartAsync(double latencyScale = 0.002, IAgentProfiles? agents = null)
+    /// <param name="logs">Also receives the app's logs (warnings and above, as the planner keeps them).</param>
+    public static async Task<PlanHost> StartAsync(double latencyScale = 0.002, IAgentProfiles? agents = null, ILoggerProvider? logs = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -44,6 +46,11 @@ internal sealed class PlanHost(InProcessPlanner planner) : IAsyncDisposable
                 if (agents is not null)
                 {
                     services.AddSingleton(agents);
+                }
+
+                if (logs is not null)
+                {
+                    services.AddLogging(logging => logging.AddProvider(logs));
                 }
             }));
     }

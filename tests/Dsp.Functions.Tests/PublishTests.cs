@@ -57,7 +57,7 @@ public class PublishTests
 
     private static string Trigger(List<JsonElement> bindings) => bindings[0].GetProperty("type").GetString()!;
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Dsp.Functions.sln")))

@@ -75,6 +75,18 @@ public class FunctionAppTests
         Assert.Equal("1.2", properties.GetProperty("siteConfig").GetProperty("minTlsVersion").GetString());
     }
 
+    [Fact]
+    public void The_template_sets_no_function_or_host_key_and_no_per_function_settings()
+    {
+        // The host generates the keys the HTTP functions require. A key written in the template is known to whoever
+        // reads it, and a per-function resource could disable a function or change its bindings.
+        var types = _main.AllResources().Select(r => ArmTemplate.Type(r.Resource) ?? string.Empty).ToList();
+
+        Assert.Contains("Microsoft.Web/sites", types);
+        Assert.DoesNotContain(types, t => t.StartsWith("Microsoft.Web/sites/host", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(types, t => t.StartsWith("Microsoft.Web/sites/functions", StringComparison.OrdinalIgnoreCase));
+    }
+
     [Theory]
     [InlineData("maximumInstanceCount", 100)]
     [InlineData("instanceMemoryMB", 2048)]

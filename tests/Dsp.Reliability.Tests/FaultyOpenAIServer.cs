@@ -70,6 +70,10 @@ internal sealed record FaultOptions
 
     /// <summary>Time between two streamed words.</summary>
     public TimeSpan ChunkDelay { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Deployments that refuse every request with 401, quoting back the api-key they were sent (as a careless
+    /// gateway does).</summary>
+    public IReadOnlySet<string> RefusedDeployments { get; init; } = new HashSet<string>();
 }
 
 /// <summary>
@@ -176,6 +180,14 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
         var aborted = context.RequestAborted;
         try
         {
+            if (_options.RefusedDeployments.Contains(deployment))
+            {
+                context.Response.StatusCode = 401;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(Error("invalid_api_key", $"Incorrect API key provided: {context.Request.Headers["api-key"]}."), aborted);
+                return;
+            }
+
             if (attempt < FailuresOf(identity))
             {
                 var kind = KindOf(identity, attempt);

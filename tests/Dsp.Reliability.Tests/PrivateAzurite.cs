@@ -13,7 +13,7 @@ namespace Dsp.Reliability.Tests;
 internal sealed class PrivateAzurite : IAsyncDisposable
 {
     /// <summary>Azurite's well-known development account key.</summary>
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly string _location = Directory.CreateTempSubdirectory("dsp-azurite-").FullName;
     private Process? _process;
@@ -35,9 +35,10 @@ internal sealed class PrivateAzurite : IAsyncDisposable
 
     public Uri TableEndpoint => new($"http://127.0.0.1:{TablePort}/devstoreaccount1");
 
-    /// <summary>A connection string to this Azurite, or with its Table endpoint replaced (a proxy in front of it).</summary>
-    public string ConnectionString(Uri? tableEndpoint = null) =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};TableEndpoint={tableEndpoint ?? TableEndpoint};";
+    /// <summary>A connection string to this Azurite, optionally with its Table endpoint replaced (a proxy in front of
+    /// it) or another account key (which Azurite refuses).</summary>
+    public string ConnectionString(Uri? tableEndpoint = null, string accountKey = AccountKey) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={accountKey};BlobEndpoint={BlobEndpoint};TableEndpoint={tableEndpoint ?? TableEndpoint};";
 
     public static async Task<PrivateAzurite> StartAsync()
     {

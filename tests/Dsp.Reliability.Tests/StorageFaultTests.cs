@@ -3,6 +3,7 @@ using System.Globalization;
 using Azure.Core.Diagnostics;
 using Dsp.Core.Runs;
 using Dsp.Functions.Planning;
+using Dsp.Functions.Tests;
 using Dsp.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -63,7 +64,7 @@ public class StorageFaultTests(ITestOutputHelper output)
         storage["Dsp:Storage:ConnectionString"] = azurite.ConnectionString(proxy.TableEndpoint);
         await using var server = await FaultyOpenAIServer.StartAsync(ModelLatency, Harness.Answer);
         var configuration = Harness.Configuration(server.Endpoint, more: storage);
-        var logs = new CapturedLogs();
+        var logs = new LogCapture();
         await using var planner = await InProcessPlanner.StartAsync(
             configuration, services => services.AddDspStorage(configuration), services => services.AddLogging(l => l.AddProvider(logs)));
 

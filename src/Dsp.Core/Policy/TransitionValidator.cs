@@ -18,6 +18,8 @@ public static class TransitionValidator
                 : !t.EndsSegment && transitions[i + 1].Label != t.Label - 1 ? $"label {t.Label} is not followed by label {t.Label - 1}"
                 : !t.EndsSegment && transitions[i + 1].RunId != t.RunId ? "a segment continues into another run"
                 : t.State.DraftsInRound < 0 || t.State.DraftsInRound > t.State.History.Count ? "drafts in round exceed the history"
+                : t.State.AcceptedDrafts < 0 || t.State.RejectedDrafts < 0 ? "a count of accepted or rejected drafts is negative"
+                : t.State.AcceptedStreak < 0 || t.State.AcceptedStreak > t.State.AcceptedDrafts ? $"an accepted streak of {t.State.AcceptedStreak} with {t.State.AcceptedDrafts} drafts accepted"
                 : null;
             if (problem is not null)
             {

@@ -5,7 +5,11 @@ using Dsp.Functions.Planning;
 
 namespace Dsp.Functions.Http;
 
-/// <summary>Reads and validates a <c>POST /api/plans</c> body, naming every field that is wrong.</summary>
+/// <summary>
+/// Reads and validates a <c>POST /api/plans</c> body, naming every field that is wrong: a value of the wrong JSON
+/// type, out of range, or an unknown field (refused rather than ignored, so that a misspelt option is not silently
+/// dropped). <c>null</c> stands for an optional field left out: its default applies.
+/// </summary>
 public sealed class PlanRequestValidator(IAgentProfiles agents)
 {
     public const int MaxTaskLength = 8_000;
@@ -40,7 +44,7 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
         }
 
         var tradeoff = ReadNumber(body, "tradeoff", errors) ?? DefaultTradeoff;
-        if (!(tradeoff is > 0 and < 1))
+        if (!errors.ContainsKey("tradeoff") && !(tradeoff is > 0 and < 1))
         {
             errors["tradeoff"] = ["The tradeoff must lie strictly between 0 and 1."];
         }
@@ -65,6 +69,11 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
         if (stepLimit == 0)
         {
             errors[traceId is null ? "task" : "traceId"] = [$"The '{agentsName}' agents replay recorded traces, and none plays this {(traceId is null ? "task" : "trace id")}."];
+        }
+        else if (traceId is not null && profile is not null && stepLimit is null && !errors.ContainsKey("task"))
+        {
+            // Live agents plan any task: a trace id would be carried along and ignored.
+            errors["traceId"] = [$"The '{agentsName}' agents are live; a trace id only picks a recorded trace for replay agents."];
         }
 
         if (errors.Count > 0)
@@ -106,7 +115,7 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number))
         {
             errors[name] = ["This field must be a number."];
-            return double.NaN;
+            return null;
         }
 
         return number;

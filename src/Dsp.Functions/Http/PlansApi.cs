@@ -11,8 +11,12 @@ namespace Dsp.Functions.Http;
 /// <summary>The plans API: start a plan, follow it, cancel it. Every function needs a function key.</summary>
 public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore cancellations)
 {
-    /// <summary>Bodies above this size are refused unread.</summary>
+    /// <summary>Bodies above this size are refused: unread when the Content-Length says so, else as soon as the
+    /// stream passes it (a chunked body, or a Content-Length that understates it).</summary>
     public const int MaxBodyBytes = 64 * 1024;
+
+    // A field given twice is ambiguous (which one counts?): refused as invalid JSON.
+    private static readonly JsonDocumentOptions _json = new() { AllowDuplicateProperties = false };
 
     [Function(nameof(StartPlan))]
     public async Task<IActionResult> StartPlan(
@@ -25,18 +29,29 @@ public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore 
             return Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"A plan request is at most {MaxBodyBytes:N0} bytes.");
         }
 
+        if (!string.IsNullOrEmpty(request.ContentType) && !request.HasJsonContentType())
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"A plan request is JSON (Content-Type: application/json), not '{request.ContentType}'.");
+        }
+
+        var bytes = await ReadBodyAsync(request, cancellationToken);
+        if (bytes is null)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"A plan request is at most {MaxBodyBytes:N0} bytes.");
+        }
+
         JsonElement body;
         try
         {
-            body = await ReadBodyAsync(request, cancellationToken);
+            body = Parse(bytes);
         }
         catch (JsonException e)
         {
             return new BadRequestObjectResult(Validation(new() { ["body"] = [$"The body is not valid JSON: {e.Message}"] }));
         }
-        catch (InvalidDataException)
+        catch (InvalidOperationException e)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"A plan request is at most {MaxBodyBytes:N0} bytes.");
+            return new BadRequestObjectResult(Validation(new() { ["body"] = [$"The body holds text that is not valid Unicode: {e.Message}"] }));
         }
 
         var (input, errors) = validator.Validate(body);
@@ -97,7 +112,8 @@ public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore 
         return new AcceptedResult($"{request.Scheme}://{request.Host}{request.PathBase}/api/plans/{id}", new PlanCancelling(id));
     }
 
-    private static async Task<JsonElement> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The body, or null once it passes <see cref="MaxBodyBytes"/> (read no further).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
@@ -106,14 +122,49 @@ public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore 
         {
             if (buffer.Length + read > MaxBodyBytes)
             {
-                throw new InvalidDataException("The body is too large.");
+                return null;
             }
 
             buffer.Write(chunk, 0, read);
         }
 
-        using var document = JsonDocument.Parse(buffer.ToArray());
+        return buffer.ToArray();
+    }
+
+    /// <exception cref="JsonException">Not JSON, or a field given twice.</exception>
+    /// <exception cref="InvalidOperationException">A string or name is not valid UTF-8, or escapes a lone surrogate.</exception>
+    private static JsonElement Parse(byte[] bytes)
+    {
+        using var document = JsonDocument.Parse(bytes, _json);
+        // JsonDocument decodes strings only when read: decode them all now, so that bad text is a bad body, not a
+        // crash of whatever reads it later.
+        DecodeStrings(document.RootElement);
         return document.RootElement.Clone();
+    }
+
+    private static void DecodeStrings(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    DecodeStrings(item);
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    DecodeStrings(property.Value);
+                }
+
+                break;
+        }
     }
 
     private static ValidationProblemDetails Validation(Dictionary<string, string[]> errors) =>

@@ -77,16 +77,30 @@ public sealed partial class PolicyProvider(IPolicyStore store, IOptions<PolicyOp
 
     private async Task LoadAsync(long version, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        string? problem;
         try
         {
-            _snapshot = await store.LoadAsync(version, cancellationToken);
-            _checkedVersion = version;
-            LogLoaded(version);
+            var loaded = await store.LoadAsync(version, cancellationToken);
+            problem = loaded.FeaturizerSignature == _featurizer.Signature
+                ? null
+                : $"it was trained on features '{loaded.FeaturizerSignature}', not '{_featurizer.Signature}'";
+            if (problem is null)
+            {
+                _snapshot = loaded;
+                LogLoaded(version);
+            }
         }
         catch (PolicySnapshotFormatException e)
         {
-            _checkedVersion = version; // a bad version is reported once, not on every refresh
-            var error = $"Snapshot v{version} could not be loaded ({e.Message}); v{_snapshot?.Version ?? 0} stays in service.";
+            problem = e.Message;
+        }
+
+        // Only a verdict on the snapshot marks the version checked: a storage error propagates and the version is
+        // read again at the next refresh. A bad version is reported once, not on every refresh.
+        _checkedVersion = version;
+        if (problem is not null)
+        {
+            var error = $"Snapshot v{version} could not be loaded ({problem}); v{_snapshot?.Version ?? 0} stays in service.";
             LogLoadFailed(error);
             await store.RecordFailureAsync(error, now, cancellationToken);
         }

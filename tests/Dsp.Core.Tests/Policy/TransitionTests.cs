@@ -60,6 +60,11 @@ public class TransitionTests
         { "gap", 1, "label 3 is not followed by label 2" },
         { "unterminated", 0, "the last transition does not end its segment" },
         { "rejected-continues", 0, "a rejected draft (reward 0) must end its segment" },
+        { "label-ends", 0, "label 2 ends a segment, which only label 1 can" },
+        { "other-run", 0, "a segment continues into another run" },
+        { "drafts", 0, "drafts in round exceed the history" },
+        { "negative-count", 0, "a count of accepted or rejected drafts is negative" },
+        { "streak", 0, "an accepted streak of 3 with 2 drafts accepted" },
     };
 
     [Theory]
@@ -74,7 +79,12 @@ public class TransitionTests
             "label" => [T(1, 0, true)],
             "gap" => [T(1, 4, false), T(1, 3, false), T(1, 1, true)],
             "unterminated" => [T(1, 2, false)],
-            _ => [T(0, 2, false), T(1, 1, true)],
+            "rejected-continues" => [T(0, 2, false), T(1, 1, true)],
+            "label-ends" => [T(1, 2, true)],
+            "other-run" => [T(1, 2, false), new("other", state, 1, 1, true)],
+            "drafts" => [new("run", state with { DraftsInRound = 1 }, 1, 1, true)],
+            "negative-count" => [new("run", state with { RejectedDrafts = -1 }, 1, 1, true)],
+            _ => [new("run", state with { AcceptedDrafts = 2, AcceptedStreak = 3 }, 1, 1, true)],
         };
 
         var error = Assert.Throws<InvalidTransitionException>(() => TransitionValidator.Validate(batch));

@@ -62,6 +62,17 @@ public class TraceReaderTests
     [InlineData("\"completionTokens\": 2,", "", "'steps[0].draft.completionTokens' must be a non-negative integer")]
     [InlineData("\"roundDepths\": [2, 0]", "\"roundDepths\": [2, -1]", "'recorded.roundDepths[1]' must be a non-negative integer")]
     [InlineData("\"draft\": \"gpt-4o-mini\", ", "", "'models.draft' is missing")]
+    [InlineData("\"promptTokens\": 20", "\"promptTokens\": \"20\"", "'steps[0].target.promptTokens' must be a non-negative integer")]
+    [InlineData("\"promptTokens\": 10", "\"promptTokens\": 10.5", "'steps[0].draft.promptTokens' must be a non-negative integer")]
+    [InlineData("\"completionTokens\": 4", "\"completionTokens\": -4", "'steps[0].target.completionTokens' must be a non-negative integer")]
+    [InlineData("\"latencySeconds\": 1.5", "\"latencySeconds\": \"fast\"", "'steps[0].target.latencySeconds' must be a non-negative number")]
+    [InlineData("\"latencySeconds\": 1.5", "\"latencySeconds\": 1e400", "'steps[0].target.latencySeconds' must be a non-negative number")]
+    [InlineData("\"elapsedSeconds\": 3.5", "\"elapsedSeconds\": -3.5", "'recorded.elapsedSeconds' must be a non-negative number")]
+    [InlineData("\"roundDepths\": [2, 0]", "\"roundDepths\": [2, \"0\"]", "'recorded.roundDepths[1]' must be a non-negative integer")]
+    [InlineData("\"text\": \"A\"", "\"text\": 7", "'steps[0].draft.text' is missing or not a string")]
+    [InlineData("\"task\": \"Do it\"", "\"task\": [\"Do it\"]", "'task' is missing or not a string")]
+    [InlineData("{\"draft\": \"gpt-4o-mini\", \"target\": \"gpt-4o\"}", "\"gpt-4o\"", "'models' is missing or not an object")]
+    [InlineData("{\"text\": \"TERMINATE\", \"promptTokens\": 20, \"completionTokens\": 4, \"latencySeconds\": 1.5}", "null", "'steps[0].target' is missing or not an object")]
     public void A_missing_or_invalid_field_is_named(string field, string replacement, string problem)
     {
         var error = Assert.Throws<TraceFormatException>(() => ReadText(Good.Replace(field, replacement)));
