@@ -4,19 +4,27 @@ using Dsp.Core.Policy;
 using Dsp.Core.Runs;
 using Dsp.Functions;
 using Dsp.Functions.Planning;
+using Dsp.Functions.Policy;
+using Dsp.Storage;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dsp.Reliability.Tests;
 
-/// <summary>Durable delivers an activity at least once: each of the plan's activities, run again with the same input
-/// against the in-memory stores, writes nothing twice.</summary>
+/// <summary>Durable delivers an activity at least once: each of the plan's activities and the retraining timer, run
+/// again with the same input, writes nothing twice, on the in-memory stores and on Table and Blob Storage (Azurite).</summary>
 public class ReplaySafetyTests
 {
-    [Fact]
-    public async Task Every_plan_activity_run_twice_with_the_same_input_duplicates_no_transition_and_no_run()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Every_activity_run_twice_with_the_same_input_duplicates_no_transition_run_or_snapshot(bool azureStorage)
     {
         await using var server = await FaultyOpenAIServer.StartAsync(new FaultOptions { FailureShare = 0 }, Harness.Answer);
-        await using var planner = await InProcessPlanner.StartAsync(Harness.Configuration(server.Endpoint), services => services.AddInMemoryStores());
+        await using var azurite = azureStorage ? await PrivateAzurite.StartAsync() : null;
+        var configuration = Harness.Configuration(server.Endpoint, more: azurite is null ? null : Harness.StorageSettings(azurite.ConnectionString()));
+        await using var planner = await InProcessPlanner.StartAsync(
+            configuration, services => _ = azurite is null ? services.AddInMemoryStores() : services.AddDspStorage(configuration));
         var input = new PlanInput(Harness.Task(3), 0.5f, 1, 20, "exact", "default");
         var id = await planner.StartPlanAsync(input);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -81,6 +89,14 @@ public class ReplaySafetyTests
 
         Assert.Equal(stored, await StoredAsync());
         Assert.Equal(storedRuns, await RunsAsync());
+
+        // The retraining timer fired twice (a redelivered tick): one snapshot version, trained once.
+        var retrain = ActivatorUtilities.CreateInstance<RetrainPolicyFunction>(planner.Services);
+        Assert.Equal(RetrainResult.Published, (await retrain.RetrainPolicy(new TimerInfo(), CancellationToken.None)).Result);
+        Assert.Equal(RetrainResult.NothingNew, (await retrain.RetrainPolicy(new TimerInfo(), CancellationToken.None)).Result);
+        var policies = planner.Services.GetRequiredService<IPolicyStore>();
+        Assert.Equal(1, (await policies.GetCurrentAsync())!.Version);
+        await Assert.ThrowsAsync<PolicySnapshotFormatException>(() => policies.LoadAsync(2));
     }
 
     private static FaultRequest Request(string deployment, int plan, int position) => new(deployment, new System.Text.Json.Nodes.JsonObject
