@@ -71,7 +71,7 @@ public class PolicyRetrainerTests : StorageTest
     }
 
     [Fact]
-    public async Task A_corrupt_snapshot_in_service_fails_training_and_leaves_the_row_as_it_was()
+    public async Task A_corrupt_snapshot_in_service_is_replaced_by_the_next_version_trained_afresh()
     {
         var transitions = Scope.Transitions();
         var policies = Scope.Policies();
@@ -84,10 +84,12 @@ public class PolicyRetrainerTests : StorageTest
         await AppendAsync(transitions, "run-2");
         var outcome = await retrainer.RunAsync();
 
-        Assert.Equal((RetrainResult.Failed, 1L), (outcome.Result, outcome.Version));
+        Assert.Equal((RetrainResult.Published, 2L), (outcome.Result, outcome.Version));
+        Assert.Contains("snapshot v1 could not be read", outcome.Error);
         var current = await policies.GetCurrentAsync();
-        Assert.Equal(1, current!.Version);
-        Assert.Equal(outcome.Error, current.LastError);
+        Assert.Equal(2, current!.Version);
+        Assert.Null(current.LastError);
+        Assert.Equal(2, (await policies.LoadAsync(2)).Version);
         await Assert.ThrowsAsync<PolicySnapshotFormatException>(() => policies.LoadAsync(1));
     }
 

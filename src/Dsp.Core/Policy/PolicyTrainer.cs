@@ -20,8 +20,11 @@ public sealed class PolicyTrainer(TrainerOptions options, IStateFeaturizer featu
 
     /// <summary>Trains on <paramref name="transitions"/>, starting from <paramref name="current"/> when it has the
     /// same shape (else from fresh weights).</summary>
+    /// <param name="current">The snapshot to warm-start from, if any.</param>
+    /// <param name="transitions">What to train on.</param>
+    /// <param name="version">The new snapshot's version; by default the one after <paramref name="current"/>'s.</param>
     /// <exception cref="InvalidTransitionException">A transition is inconsistent; nothing is trained.</exception>
-    public PolicySnapshot Train(PolicySnapshot? current, IReadOnlyList<PolicyTransition> transitions)
+    public PolicySnapshot Train(PolicySnapshot? current, IReadOnlyList<PolicyTransition> transitions, long? version = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(transitions.Count);
         TransitionValidator.Validate(transitions);
@@ -32,7 +35,7 @@ public sealed class PolicyTrainer(TrainerOptions options, IStateFeaturizer featu
         var data = Featurize(transitions);
         var run = new TrainingRun(model, options, data);
         var loss = run.Fit(new Random(options.Seed));
-        return new PolicySnapshot((current?.Version ?? 0) + 1, transitions.Count, loss, featurizer.Signature, model);
+        return new PolicySnapshot(version ?? (current?.Version ?? 0) + 1, transitions.Count, loss, featurizer.Signature, model);
     }
 
     /// <summary>Whether training can start from <paramref name="snapshot"/>'s weights (same features, shape and

@@ -34,14 +34,17 @@ public enum RetrainResult
 /// <param name="Result">What happened.</param>
 /// <param name="Version">The version in service afterwards (0: none).</param>
 /// <param name="Transitions">Transitions trained on (0 unless published).</param>
-/// <param name="Error">Why training failed.</param>
+/// <param name="Error">Why training failed, or, when published, why it could not warm-start from the version in service.</param>
 public sealed record RetrainOutcome(RetrainResult Result, long Version, int Transitions = 0, string? Error = null);
 
 /// <summary>
 /// One retraining, as the timer runs it: under an exclusive lease, when transitions were recorded since the last
 /// training, trains on the newest transitions of the window (new and older ones: a replay buffer, as the
 /// simulator's online learning keeps) warm-started from the policy in service, and publishes the next version.
-/// A failure leaves the published policy as it was and is recorded where <c>GET /api/policy</c> shows it.
+/// A failure leaves the published policy as it was and is recorded where <c>GET /api/policy</c> shows it. A snapshot in
+/// service that cannot be read (which the planners have refused, keeping the one before) does not stop training for
+/// good: training warm-starts from the newest earlier snapshot that reads, or from fresh weights, and publishes the
+/// next version over it.
 /// </summary>
 public sealed class PolicyRetrainer(
     ITransitionStore transitions,
@@ -50,6 +53,9 @@ public sealed class PolicyRetrainer(
     TimeProvider clock,
     RetrainOptions options)
 {
+    /// <summary>How many versions back a retraining looks for a snapshot to warm-start from.</summary>
+    private const int WarmStartLookBack = 3;
+
     public async Task<RetrainOutcome> RunAsync(CancellationToken cancellationToken = default)
     {
         await using var lease = await policies.TryAcquireTrainingLeaseAsync(options.LeaseDuration, cancellationToken);
@@ -63,6 +69,7 @@ public sealed class PolicyRetrainer(
         var now = clock.GetUtcNow();
         PolicySnapshot next;
         DateTimeOffset? watermark;
+        string? unreadable;
         try
         {
             (var window, watermark) = await ReadRecentAsync(now - options.TrainingWindow, cancellationToken);
@@ -71,12 +78,12 @@ public sealed class PolicyRetrainer(
                 return new RetrainOutcome(RetrainResult.NothingNew, version);
             }
 
-            var snapshot = version > 0 ? await policies.LoadAsync(version, cancellationToken) : null;
-            next = trainer.Train(snapshot, window);
+            (var start, unreadable) = await NewestReadableAsync(version, cancellationToken);
+            next = trainer.Train(start, window, version + 1);
         }
         catch (Exception e) when (e is InvalidTransitionException or FormatException or ArgumentException)
         {
-            // Bad data or a corrupt snapshot: keep the policy in service and say why where GET /api/policy shows it.
+            // Bad data: keep the policy in service and say why where GET /api/policy shows it.
             await policies.RecordFailureAsync(e.Message, now, cancellationToken);
             return new RetrainOutcome(RetrainResult.Failed, version, Error: e.Message);
         }
@@ -85,7 +92,28 @@ public sealed class PolicyRetrainer(
             next,
             new PublishedPolicy(next.Version, now, next.TrainedOnTransitions, next.TrainingLoss, watermark),
             cancellationToken);
-        return new RetrainOutcome(RetrainResult.Published, next.Version, next.TrainedOnTransitions);
+        return new RetrainOutcome(RetrainResult.Published, next.Version, next.TrainedOnTransitions, unreadable);
+    }
+
+    /// <summary>The newest snapshot from <paramref name="version"/> down that can be read (null: none, or no version
+    /// yet), and what was wrong with the newer ones.</summary>
+    private async Task<(PolicySnapshot? Snapshot, string? Unreadable)> NewestReadableAsync(long version, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        for (var v = version; v >= 1 && v > version - WarmStartLookBack; v--)
+        {
+            try
+            {
+                var snapshot = await policies.LoadAsync(v, cancellationToken);
+                return (snapshot, problems.Count == 0 ? null : $"{string.Join("; ", problems)}; warm-started from v{v}.");
+            }
+            catch (PolicySnapshotFormatException e)
+            {
+                problems.Add($"snapshot v{v} could not be read ({e.Message})");
+            }
+        }
+
+        return (null, problems.Count == 0 ? null : $"{string.Join("; ", problems)}; trained from fresh weights.");
     }
 
     /// <summary>

@@ -17,6 +17,11 @@ public sealed partial class RetrainPolicyFunction(PolicyRetrainer retrainer, ILo
         }
         else
         {
+            if (outcome.Error is not null)
+            {
+                LogWarmStartFailed(outcome.Version, outcome.Error);
+            }
+
             LogOutcome(outcome.Result, outcome.Version, outcome.Transitions);
         }
 
@@ -25,6 +30,9 @@ public sealed partial class RetrainPolicyFunction(PolicyRetrainer retrainer, ILo
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retraining: {Result}; policy v{Version} in service ({Transitions} transitions trained on)")]
     private partial void LogOutcome(RetrainResult result, long version, int transitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retraining published v{Version} without the snapshot in service: {Error}")]
+    private partial void LogWarmStartFailed(long version, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Retraining failed; policy v{Version} stays in service: {Error}")]
     private partial void LogFailed(long version, string? error);

@@ -51,7 +51,29 @@ public class PolicyRetrainerTests
     }
 
     [Fact]
-    public async Task A_corrupt_snapshot_in_service_fails_training_visibly_and_keeps_the_version()
+    public async Task A_corrupt_snapshot_in_service_is_replaced_by_the_next_version_trained_from_the_newest_readable_one()
+    {
+        await RecordRunsAsync(2);
+        await Retrainer().RunAsync();
+        await RecordRunsAsync(1, "second");
+        await Retrainer().RunAsync();
+        _policies.ReplaceStoredBytes(2, [9, 9, 9]);
+        await RecordRunsAsync(1, "more");
+
+        var outcome = await Retrainer().RunAsync();
+        var current = await _policies.GetCurrentAsync();
+
+        Assert.Equal((RetrainResult.Published, 3L), (outcome.Result, outcome.Version));
+        Assert.Contains("snapshot v2 could not be read", outcome.Error);
+        Assert.Contains("truncated", outcome.Error);
+        Assert.EndsWith("warm-started from v1.", outcome.Error);
+        Assert.Equal(3, current!.Version);
+        Assert.Null(current.LastError);
+        Assert.Equal(3, (await _policies.LoadAsync(3)).Version);
+    }
+
+    [Fact]
+    public async Task With_no_readable_snapshot_in_service_retraining_starts_from_fresh_weights()
     {
         await RecordRunsAsync(2);
         await Retrainer().RunAsync();
@@ -59,11 +81,10 @@ public class PolicyRetrainerTests
         await RecordRunsAsync(1, "more");
 
         var outcome = await Retrainer().RunAsync();
-        var current = await _policies.GetCurrentAsync();
 
-        Assert.Equal(RetrainResult.Failed, outcome.Result);
-        Assert.Equal(1, current!.Version);
-        Assert.Contains("truncated", current.LastError);
+        Assert.Equal((RetrainResult.Published, 2L), (outcome.Result, outcome.Version));
+        Assert.EndsWith("trained from fresh weights.", outcome.Error);
+        Assert.Equal(2, (await _policies.LoadAsync(2)).Version);
     }
 
     [Fact]
