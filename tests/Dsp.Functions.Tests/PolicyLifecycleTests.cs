@@ -98,6 +98,7 @@ public class PolicyLifecycleTests
         Assert.Equal(1, onBroken.Run.PolicyVersion);
         Assert.Equal(PlanOutcomes.Completed, onBroken.Outcome);
         Assert.Equal(2, policy.Version); // published, but not served: the error says so
+        Assert.Equal(1, policy.ServingVersion);
         Assert.Contains(problem, policy.LastError, StringComparison.Ordinal);
         Assert.StartsWith("Snapshot v2 could not be loaded", policy.LastError, StringComparison.Ordinal);
         Assert.EndsWith("v1 stays in service.", policy.LastError, StringComparison.Ordinal);

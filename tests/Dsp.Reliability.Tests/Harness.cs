@@ -44,7 +44,8 @@ internal static class Harness
 
     /// <param name="endpoint">The OpenAI-compatible server.</param>
     /// <param name="maxAttempts">Attempts of a model call.</param>
-    /// <param name="attemptTimeout">How long an attempt may take (default 20 s).</param>
+    /// <param name="attemptTimeout">How long an attempt may take (default 3 s: the server answers in milliseconds, and
+    /// never when it injects a timeout).</param>
     /// <param name="more">Further settings, e.g. <see cref="StorageSettings"/>; they win over the defaults.</param>
     public static IConfiguration Configuration(Uri endpoint, int maxAttempts = 4, TimeSpan? attemptTimeout = null, IReadOnlyDictionary<string, string?>? more = null)
     {
@@ -55,7 +56,7 @@ internal static class Harness
             ["Dsp:OpenAI:MaxAttempts"] = maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Dsp:OpenAI:BaseDelay"] = "00:00:00.010",
             ["Dsp:OpenAI:MaxDelay"] = "00:00:01",
-            ["Dsp:OpenAI:AttemptTimeout"] = (attemptTimeout ?? TimeSpan.FromSeconds(20)).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            ["Dsp:OpenAI:AttemptTimeout"] = (attemptTimeout ?? TimeSpan.FromSeconds(3)).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             ["Dsp:Agents:Profiles:default:Draft:Deployment"] = "drafter",
             ["Dsp:Agents:Profiles:default:Draft:Model"] = "gpt-4.1-mini",
             ["Dsp:Agents:Profiles:default:Target:Deployment"] = "target",
