@@ -282,6 +282,6 @@ public sealed partial class SpeculativePlanOrchestrator
     [LoggerMessage(Level = LogLevel.Error, Message = "Plan {RunId}: {Error}")]
     private static partial void LogRecordFailed(ILogger logger, string runId, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Plan {RunId}: cancelled branches could not be recorded, so they ran to the end: {Error}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plan {RunId}: cancelled branches could not be recorded, so they may have run to the end: {Error}")]
     private static partial void LogCancelFailed(ILogger logger, string runId, string error);
 }
