@@ -86,11 +86,11 @@ internal sealed class PrivateAzurite : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var deadline = Stopwatch.StartNew();
-        while (!(await AcceptsAsync(BlobPort) && await AcceptsAsync(TablePort)))
+        while (!(await AcceptsAsync(BlobPort) && await AcceptsAsync(TablePort) && await AcceptsAsync(QueuePort)))
         {
             if (_process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
             {
-                throw new InvalidOperationException($"Azurite did not start on ports {BlobPort} and {TablePort}.");
+                throw new InvalidOperationException($"Azurite did not start on ports {BlobPort}, {TablePort} and {QueuePort}.");
             }
 
             await Task.Delay(50);
@@ -150,13 +150,38 @@ internal sealed class PrivateAzurite : IAsyncDisposable
         throw new InvalidOperationException($"No package.json above {AppContext.BaseDirectory}: where is the repository?");
     }
 
+    /// <summary>
+    /// Free ports below the ephemeral range (Linux: from 32768), where nothing that binds port 0 (Kestrel, the durable
+    /// test host) can be handed one of them between the check here and Azurite binding it.
+    /// </summary>
     private static int[] FreePorts(int count)
     {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
+        var ports = new List<int>();
+        while (ports.Count < count)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            if (ports.Contains(port))
+            {
+                continue;
+            }
+
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            try
+            {
+                listener.Start();
+                ports.Add(port);
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        }
+
+        return [.. ports];
     }
 
     private static async Task<bool> AcceptsAsync(int port)
