@@ -151,15 +151,15 @@ internal sealed class PrivateAzurite : IAsyncDisposable
     }
 
     /// <summary>
-    /// Free ports below the ephemeral range (Linux: from 32768), where nothing that binds port 0 (Kestrel, the durable
-    /// test host) can be handed one of them between the check here and Azurite binding it.
+    /// Free ports below the ephemeral range (Linux: from 32768) and the durable test host's (30000-40000), so that
+    /// nothing binding port 0 or the test host can take one between the check here and Azurite binding it.
     /// </summary>
     private static int[] FreePorts(int count)
     {
         var ports = new List<int>();
         while (ports.Count < count)
         {
-            var port = Random.Shared.Next(20_000, 32_000);
+            var port = Random.Shared.Next(20_000, 30_000);
             if (ports.Contains(port))
             {
                 continue;

@@ -1,4 +1,5 @@
 using Dsp.Core.Runs;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
@@ -58,10 +59,29 @@ public sealed class InProcessPlanner : IAsyncDisposable
             .AddDspPlanning(configuration)
             .AddTransient<PlanActivities>()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        var host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddPlanTasks(provider),
-            new DurableTaskTestHostOptions { LoggerFactory = provider.GetRequiredService<ILoggerFactory>() });
-        return new InProcessPlanner(host, provider);
+        return new InProcessPlanner(await StartHostAsync(provider), provider);
+    }
+
+    /// <summary>
+    /// Starts the durable host. It listens on a random port from 30000-40000 without checking that it is free, so a
+    /// port another process holds (a host of its own, a client connection's local port) is met by trying again.
+    /// </summary>
+    private static async Task<DurableTaskTestHost> StartHostAsync(ServiceProvider provider)
+    {
+        const int Attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await DurableTaskTestHost.StartAsync(
+                    registry => registry.AddPlanTasks(provider),
+                    new DurableTaskTestHostOptions { LoggerFactory = provider.GetRequiredService<ILoggerFactory>() });
+            }
+            catch (IOException e) when (e.InnerException is AddressInUseException && attempt < Attempts)
+            {
+                // Another random port next time.
+            }
+        }
     }
 
     /// <summary>Starts a plan; returns its id.</summary>
