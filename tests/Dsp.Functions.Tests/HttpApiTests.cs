@@ -25,20 +25,10 @@ public sealed class HttpApiTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private static HttpRequest Request(string body, string method = "POST") => Request(new MemoryStream(Encoding.UTF8.GetBytes(body)), method);
+    private static HttpRequest Request(string body, string method = "POST") => HttpRequests.Create(body, method);
 
-    // contentLength: the declared length, the body's own by default; null sends none (a chunked body).
-    private static HttpRequest Request(Stream body, string method = "POST", string? contentType = "application/json", long? contentLength = -1)
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Method = method;
-        context.Request.Scheme = "https";
-        context.Request.Host = new HostString("dsp.example");
-        context.Request.Body = body;
-        context.Request.ContentLength = contentLength == -1 ? body.Length : contentLength;
-        context.Request.ContentType = contentType;
-        return context.Request;
-    }
+    private static HttpRequest Request(Stream body, string method = "POST", string? contentType = "application/json", long? contentLength = -1) =>
+        HttpRequests.Create(body, method, contentType, contentLength);
 
     /// <summary>No orchestration was scheduled and nothing was stored.</summary>
     private async Task AssertNothingStartedOrStoredAsync()

@@ -37,7 +37,8 @@ public class TelemetryTests
             Assert.Equal(ActivityKind.Internal, plan.Kind);
             Assert.Equal("activity:RecordRun", spans.ParentName(plan));
             Assert.Equal(run.CompletedAt.UtcDateTime, plan.StartTimeUtc + plan.Duration);
-            Assert.Equal(run.LatencySeconds, plan.Duration.TotalSeconds, 6);
+            // Within a microsecond: span times are whole 100 ns ticks (rounding to 6 places could split a tie).
+            Assert.Equal(run.LatencySeconds, plan.Duration.TotalSeconds, tolerance: 1e-6);
             Assert.Equal(ActivityStatusCode.Unset, plan.Status);
             Assert.Equal(
                 new Dictionary<string, object?>
@@ -61,7 +62,7 @@ public class TelemetryTests
             var calls = spans.OfRun(run.RunId, "dsp.call");
             Assert.Equal(result.Calls.Count, calls.Count);
             Assert.Equal(run.CancelledCalls, calls.Count(c => c.GetTagItem("dsp.cancelled") is true));
-            Assert.Equal(run.CostUsd, calls.Sum(c => (double)c.GetTagItem("dsp.call.cost")!), 9);
+            Assert.Equal(run.CostUsd, calls.Sum(c => (double)c.GetTagItem("dsp.call.cost")!), tolerance: 1e-9);
             foreach (var call in result.Calls)
             {
                 var span = Assert.Single(calls, s => KeyOf(s) == call.Call);

@@ -162,15 +162,7 @@ public class SecretsTests
     private static string Body(string task, string agents = "default") =>
         JsonSerializer.Serialize(new { task, agents, tradeoff = 0.5, offset = 1 });
 
-    private static HttpRequest Request(string body)
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Scheme = "https";
-        context.Request.Host = new HostString("dsp.example");
-        context.Request.ContentType = "application/json";
-        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
-        return context.Request;
-    }
+    private static HttpRequest Request(string body) => HttpRequests.Create(body);
 
     private static string Json(object? value) => JsonSerializer.Serialize(value, JsonSerializerOptions.Web);
 

@@ -1,15 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Dsp.Agents.Tests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Dsp.Reliability.Tests;
 
@@ -80,29 +76,25 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
     /// <param name="tableEndpoint">Azurite's Table endpoint, account path included.</param>
     public static async Task<StorageFaultProxy> StartAsync(StorageFaultOptions options, Uri tableEndpoint)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var proxy = new StorageFaultProxy(app, options, new Uri(tableEndpoint.GetLeftPart(UriPartial.Authority)));
         app.Run(proxy.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        proxy.TableEndpoint = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + tableEndpoint.AbsolutePath);
+        proxy.TableEndpoint = new Uri(await LoopbackApp.StartAsync(app), tableEndpoint.AbsolutePath);
         return proxy;
     }
 
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, context.RequestAborted);
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, context.RequestAborted);
+        var body = buffer.ToArray();
         var write = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method);
         StorageFault? fault = null;
         if (write)
         {
             Interlocked.Increment(ref _writes);
-            if (_options.RejectWritesTo is { } table && Targets(request.Path.Value ?? string.Empty, body.ToArray(), table))
+            if (_options.RejectWritesTo is { } table && Targets(request.Path.Value ?? string.Empty, body, table))
             {
                 Interlocked.Increment(ref _rejected);
                 await FailAsync(context, StorageFault.PreconditionFailedBefore);
@@ -121,7 +113,7 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
         using var forwarded = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_target, request.Path + request.QueryString));
         if (body.Length > 0 || write)
         {
-            forwarded.Content = new ByteArrayContent(body.ToArray());
+            forwarded.Content = new ByteArrayContent(body);
         }
 
         foreach (var header in request.Headers)
