@@ -65,16 +65,16 @@ public sealed partial class SpeculativePlanOrchestrator
             var stop = context.WaitForExternalEvent<string>(StopEvent);
             string? stopReason = null;
 
-            while (_engine.Status is EngineStatus.AwaitingDepth or EngineStatus.Running)
+            while (_engine.Status is EngineStatus.AwaitingRound or EngineStatus.Running)
             {
-                if (_engine.Status == EngineStatus.AwaitingDepth)
+                if (_engine.Status == EngineStatus.AwaitingRound)
                 {
                     var decision = await context.CallActivityAsync<DepthDecision>(
                         nameof(PlanActivities.PredictDepth),
                         new DepthInput(Snapshot(PolicyState.AtRoundStart(input.Task, _engine)), _engine.Rounds, input.Tradeoff, input.Offset));
                     _policyVersion ??= decision.PolicyVersion;
                     _depths.Add(decision.Depth);
-                    Apply(_engine.BeginRound(decision.Depth));
+                    Apply(_engine.BeginRound(decision.Depth > 0));
                     ReportProgress();
                     continue;
                 }
@@ -174,7 +174,7 @@ public sealed partial class SpeculativePlanOrchestrator
 
         private IReadOnlyList<EngineCommand> Report(CallKey key, CallOutcome outcome) => (key.Role, outcome) switch
         {
-            (AgentRole.Draft, { Step: { } step }) => _engine.DraftCompleted(key.Position, step),
+            (AgentRole.Draft, { Step: { } step }) => _engine.DraftCompleted(key.Position, step, key.Position - _engine.Position + 1 < _depths[^1]),
             (AgentRole.Target, { Step: { } step }) => _engine.TargetCompleted(key.Position, step),
             (AgentRole.Draft, _) => _engine.DraftFailed(key.Position),
             _ => _engine.TargetFailed(key.Position, outcome.Error ?? "the call returned no step"),
