@@ -1,4 +1,5 @@
 using Dsp.Agents;
+using Dsp.Core.Acceptance;
 using Dsp.Core.Agents;
 using Dsp.Core.Costs;
 using Dsp.Core.Policy;
@@ -49,20 +50,21 @@ public static class DspPlanningServiceCollectionExtensions
         {
             var policy = provider.GetRequiredService<IOptions<PolicyOptions>>().Value;
             return new PolicyRetrainer(
-                provider.GetRequiredService<ITransitionStore>(),
+                provider.GetRequiredService<ITrainingStore>(),
                 provider.GetRequiredService<IPolicyStore>(),
                 new PolicyTrainer(policy.Trainer, new HashedTextFeaturizer()),
+                new AcceptanceTrainer(),
                 provider.GetRequiredService<TimeProvider>(),
                 policy.Retrain);
         });
         return services;
     }
 
-    /// <summary>Keeps transitions, runs, policies and cancellations in memory (one process; nothing survives it).</summary>
+    /// <summary>Keeps training data, runs, policies and cancellations in memory (one process; nothing survives it).</summary>
     public static IServiceCollection AddInMemoryStores(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<ITransitionStore>(provider => new InMemoryTransitionStore(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ITrainingStore>(provider => new InMemoryTrainingStore(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRunStore, InMemoryRunStore>();
         services.AddSingleton<IPolicyStore, InMemoryPolicyStore>();
         services.AddSingleton<ICancellationStore, InMemoryCancellationStore>();

@@ -35,7 +35,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     {
         Assert.Empty(await _host.Client.GetAllInstancesAsync().ToListAsync());
         Assert.Empty(await _host.Services.GetRequiredService<IRunStore>().RecentAsync(10));
-        Assert.Empty((await _host.Services.GetRequiredService<ITransitionStore>().ReadSinceAsync(null, 10)).Transitions);
+        Assert.Empty((await _host.Services.GetRequiredService<ITrainingStore>().ReadSinceAsync(null, 10)).Runs);
     }
 
     private static ProblemDetails AssertProblem(IActionResult result, int status)

@@ -1,3 +1,4 @@
+using Dsp.Core.Acceptance;
 using System.Text.Json;
 using Dsp.Core.Planning;
 using Dsp.Core.Policy;
@@ -32,24 +33,24 @@ public class ReplaySafetyTests
         Assert.Equal(Harness.TargetPlan(3), result.Plan);
 
         var activities = planner.Services.GetRequiredService<PlanActivities>();
-        var transitions = planner.Services.GetRequiredService<ITransitionStore>();
+        var transitions = planner.Services.GetRequiredService<ITrainingStore>();
         var runs = planner.Services.GetRequiredService<IRunStore>();
         var cancellations = planner.Services.GetRequiredService<ICancellationStore>();
-        async Task<List<string>> StoredAsync() => [.. (await transitions.ReadSinceAsync(null, int.MaxValue)).Transitions.Select(Harness.Json)];
+        async Task<List<string>> StoredAsync() => [.. (await transitions.ReadSinceAsync(null, int.MaxValue)).Runs.SelectMany(r => r.Transitions).Select(Harness.Json)];
         async Task<List<string>> RunsAsync() => [.. (await runs.RecentAsync(100)).Select(r => JsonSerializer.Serialize(r))];
         var (_, expected) = Harness.Expected(id, input, result);
         Assert.NotEmpty(expected);
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
 
         // RecordRun delivered again (twice) after the orchestrator's own delivery: nothing changes.
-        var record = new RecordInput(result.Run, expected);
+        var record = new RecordInput(result.Run, expected, new RunExamples(id, input.Task, [], []));
         await activities.RecordRun(record, CancellationToken.None);
         await activities.RecordRun(record, CancellationToken.None);
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
         Assert.Equal([JsonSerializer.Serialize(result.Run)], await RunsAsync());
 
         // A fresh run's RecordRun delivered twice in a row: its run and transitions once.
-        var other = new RecordInput(result.Run with { RunId = "replayed-run" }, [.. expected.Select(t => t with { RunId = "replayed-run" })]);
+        var other = new RecordInput(result.Run with { RunId = "replayed-run" }, [.. expected.Select(t => t with { RunId = "replayed-run" })], new RunExamples("replayed-run", input.Task, [], []));
         await activities.RecordRun(other, CancellationToken.None);
         await activities.RecordRun(other, CancellationToken.None);
         var stored = await StoredAsync();

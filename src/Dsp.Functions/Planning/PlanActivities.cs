@@ -18,7 +18,7 @@ public sealed partial class PlanActivities(
     IAgentProfiles agents,
     PriceTable prices,
     ICancellationStore cancellations,
-    ITransitionStore transitions,
+    ITrainingStore training,
     IRunStore runs,
     PolicyProvider policy,
     PlanTelemetry telemetry,
@@ -44,8 +44,8 @@ public sealed partial class PlanActivities(
     [Function(nameof(RecordRun))]
     public async Task RecordRun([ActivityTrigger] RecordInput input, CancellationToken cancellationToken)
     {
-        // Transitions first: a run row means its transitions are in (a replay rewrites neither).
-        await transitions.AppendAsync(input.Run.RunId, input.Transitions, cancellationToken);
+        // Training data first: a run row means its training data is in (a replay rewrites neither).
+        await training.AppendAsync(new RunTrainingData(input.Run.RunId, input.Run.CompletedAt, input.Transitions, input.Examples), cancellationToken);
         if (await runs.SaveAsync(input.Run, cancellationToken))
         {
             // Counted once, however often the activity is delivered.

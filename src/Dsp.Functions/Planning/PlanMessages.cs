@@ -1,3 +1,4 @@
+using Dsp.Core.Acceptance;
 using Dsp.Core.Planning;
 using Dsp.Core.Policy;
 using Dsp.Core.Runs;
@@ -35,8 +36,8 @@ public sealed record CallOutcome(string? Step, CallUsage Usage, double CostUsd, 
 /// <summary>CancelBranches' input.</summary>
 public sealed record CancelInput(string RunId, IReadOnlyList<CallKey> Calls);
 
-/// <summary>RecordRun's input: the run's summary and its transitions for training.</summary>
-public sealed record RecordInput(RunRecord Run, IReadOnlyList<PolicyTransition> Transitions);
+/// <summary>RecordRun's input: the run's summary and its training data: transitions and judged drafts.</summary>
+public sealed record RecordInput(RunRecord Run, IReadOnlyList<PolicyTransition> Transitions, RunExamples Examples);
 
 /// <summary>The orchestration's custom status while it plans (kept small: the 16 KB limit).</summary>
 /// <param name="Verified">The verified steps so far (long steps shortened).</param>

@@ -1,3 +1,4 @@
+using Dsp.Core.Acceptance;
 using Dsp.Core.Costs;
 using Dsp.Core.Engine;
 using Dsp.Core.Judges;
@@ -112,8 +113,11 @@ public sealed partial class SpeculativePlanOrchestrator
             var transitions = _engine.Status == EngineStatus.Completed
                 ? TransitionBuilder.Build(context.InstanceId, input.Task, _engine.Verified, _engine.Verdicts, _rounds)
                 : [];
+            var examples = _engine.Status == EngineStatus.Completed
+                ? RunExamples.From(context.InstanceId, input.Task, _engine.Verified, _engine.JudgedDrafts, judged => UsageOf(calls, judged))
+                : new RunExamples(context.InstanceId, input.Task, [], []);
             var run = Summarize(started, context.CurrentUtcDateTime, calls, transitions.Count, stopReason);
-            var recordError = await RecordAsync(new RecordInput(run, transitions));
+            var recordError = await RecordAsync(new RecordInput(run, transitions, examples));
             return new PlanResult(
                 run.Outcome,
                 [.. _engine.Verified],
@@ -122,6 +126,13 @@ public sealed partial class SpeculativePlanOrchestrator
                 [.. calls.Select(c => new PlanCall(c.Key, c.Outcome.Usage, c.Outcome.CostUsd, c.Outcome.Step, c.Outcome.Error))],
                 _engine.FailureReason,
                 recordError);
+        }
+
+        /// <summary>What the draft and the target of a judged draft's position consumed in its round.</summary>
+        private static (CallUsage Draft, CallUsage Target) UsageOf(List<(CallKey Key, CallOutcome Outcome)> calls, JudgedDraft judged)
+        {
+            CallUsage Of(AgentRole role) => calls.First(c => c.Key == new CallKey(judged.Round, role, judged.Position)).Outcome.Usage;
+            return (Of(AgentRole.Draft), Of(AgentRole.Target));
         }
 
         /// <summary>Stores the run; null when stored, else why it could not be.</summary>
