@@ -29,12 +29,12 @@ public class PublishTests
                 f => f.GetProperty("bindings").EnumerateArray().ToList());
 
             Assert.Equal(
-                ["CancelBranches", "CancelPlan", "Draft", "GetPlan", "GetPolicy", "PredictDepth", "RecordRun", "RetrainPolicy", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
+                ["CancelBranches", "CancelPlan", "Draft", "GetPlan", "GetPolicy", "RecordRun", "RetrainPolicy", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
                 functions.Keys.Order());
             Assert.Equal("orchestrationTrigger", Trigger(functions["SpeculativePlanOrchestrator"]));
             Assert.Equal("timerTrigger", Trigger(functions["RetrainPolicy"]));
             Assert.Equal("%Dsp:Policy:RetrainSchedule%", functions["RetrainPolicy"][0].GetProperty("schedule").GetString());
-            foreach (var activity in new[] { "PredictDepth", "Draft", "Target", "CancelBranches", "RecordRun" })
+            foreach (var activity in new[] { "Draft", "Target", "CancelBranches", "RecordRun" })
             {
                 Assert.Equal("activityTrigger", Trigger(functions[activity]));
             }

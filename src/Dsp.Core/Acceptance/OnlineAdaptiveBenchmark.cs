@@ -1,5 +1,6 @@
 using Dsp.Core.Metrics;
 using Dsp.Core.Planning;
+using Dsp.Core.Policy;
 using Dsp.Core.Simulation;
 using Dsp.Core.Traces;
 
@@ -48,7 +49,7 @@ public sealed record OnlineAdaptiveResult(
 /// </summary>
 public static class OnlineAdaptiveBenchmark
 {
-    public const string PolicyName = "adaptive";
+    public const string PolicyName = PolicyNames.Adaptive;
 
     public static OnlineAdaptiveResult Run(
         IReadOnlyList<AgentTrace> traces,

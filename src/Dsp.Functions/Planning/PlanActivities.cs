@@ -1,6 +1,7 @@
 using Dsp.Core.Agents;
 using Dsp.Core.Costs;
 using Dsp.Core.Planning;
+using Dsp.Core.Policy;
 using Dsp.Core.Runs;
 using Dsp.Functions.Policy;
 using Dsp.Functions.Telemetry;
@@ -20,22 +21,49 @@ public sealed partial class PlanActivities(
     ICancellationStore cancellations,
     ITrainingStore training,
     IRunStore runs,
-    PolicyProvider policy,
+    PolicyProvider policies,
     PlanTelemetry telemetry,
     IOptions<PlanOptions> options,
     ILogger<PlanActivities> logger)
 {
-    [Function(nameof(PredictDepth))]
-    public Task<DepthDecision> PredictDepth([ActivityTrigger] DepthInput input, CancellationToken cancellationToken) =>
-        policy.ChooseDepthAsync(input, cancellationToken);
-
+    /// <summary>
+    /// Drafts one step and decides, where the draft is, whether the chain goes on: no activity hop is spent on the
+    /// policy. A round's first draft first asks whether to draft at all; when not, it returns at once, having called
+    /// nothing (a round of the target alone).
+    /// </summary>
     [Function(nameof(Draft))]
-    public Task<CallOutcome> Draft([ActivityTrigger] CallInput input, CancellationToken cancellationToken) =>
-        CallAsync(input, cancellationToken);
+    public async Task<CallOutcome> Draft([ActivityTrigger] CallInput input, CancellationToken cancellationToken)
+    {
+        var speculation = input.Speculation ?? throw new InvalidOperationException($"Draft {input.Call} of run {input.RunId} carries no policy input.");
+        var profile = ProfileOf(input);
+        var (policy, version) = await policies.PolicyForAsync(speculation, profile, cancellationToken);
+        var state = new PolicyState(
+            input.Task, input.Prefix, speculation.DraftsInRound, speculation.AcceptedDrafts, speculation.RejectedDrafts, speculation.AcceptedStreak);
+        var memo = speculation.Memo;
+        if (speculation.DraftsInRound == 0)
+        {
+            var start = policy.AtRoundStart(new RoundStartRequest(state, speculation.Round));
+            if (!start.GoOn)
+            {
+                return new CallOutcome(null, default, 0, Decision: new DraftDecision(false, start.Memo, version, Skipped: true, start.Acceptance));
+            }
+
+            memo = start.Memo;
+        }
+
+        var outcome = await CallAsync(input, profile.Draft, cancellationToken);
+        if (outcome.Step is not { } step)
+        {
+            return outcome;
+        }
+
+        var decision = policy.AfterDraft(new DraftFinishedRequest(state, speculation.Round, step, outcome.Usage.LatencySeconds, memo));
+        return outcome with { Decision = new DraftDecision(decision.GoOn, decision.Memo, version, Acceptance: decision.Acceptance) };
+    }
 
     [Function(nameof(Target))]
     public Task<CallOutcome> Target([ActivityTrigger] CallInput input, CancellationToken cancellationToken) =>
-        CallAsync(input, cancellationToken);
+        CallAsync(input, ProfileOf(input).Target, cancellationToken);
 
     [Function(nameof(CancelBranches))]
     public Task CancelBranches([ActivityTrigger] CancelInput input, CancellationToken cancellationToken) =>
@@ -55,11 +83,12 @@ public sealed partial class PlanActivities(
         }
     }
 
+    private AgentProfile ProfileOf(CallInput input) =>
+        agents.Find(input.Agents) ?? throw new InvalidOperationException($"Unknown agent profile '{input.Agents}'.");
+
     /// <summary>Makes one model call in its <c>dsp.call</c> span.</summary>
-    private async Task<CallOutcome> CallAsync(CallInput input, CancellationToken cancellationToken)
+    private async Task<CallOutcome> CallAsync(CallInput input, IStepAgent agent, CancellationToken cancellationToken)
     {
-        var profile = agents.Find(input.Agents) ?? throw new InvalidOperationException($"Unknown agent profile '{input.Agents}'.");
-        var agent = input.Call.Role == AgentRole.Draft ? profile.Draft : profile.Target;
         using var span = PlanTracing.StartCall(input, agent);
         CallOutcome outcome;
         try
