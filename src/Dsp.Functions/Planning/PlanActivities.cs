@@ -16,7 +16,6 @@ namespace Dsp.Functions.Planning;
 /// </summary>
 public sealed partial class PlanActivities(
     IAgentProfiles agents,
-    PriceTable prices,
     ICancellationStore cancellations,
     ITransitionStore transitions,
     IRunStore runs,
@@ -59,12 +58,12 @@ public sealed partial class PlanActivities(
     private async Task<CallOutcome> CallAsync(CallInput input, CancellationToken cancellationToken)
     {
         var profile = agents.Find(input.Agents) ?? throw new InvalidOperationException($"Unknown agent profile '{input.Agents}'.");
-        var agent = input.Call.Role == AgentRole.Draft ? profile.Draft : profile.Target;
+        var agent = profile.AgentFor(input.Call.Role);
         using var span = PlanTracing.StartCall(input, agent);
         CallOutcome outcome;
         try
         {
-            outcome = await CallAgentAsync(input, agent, cancellationToken);
+            outcome = await CallAgentAsync(input, agent, profile.PriceFor(input.Call.Role), cancellationToken);
         }
         catch (Exception e)
         {
@@ -83,7 +82,7 @@ public sealed partial class PlanActivities(
     /// cannot reach the store is logged and made again at the next poll: it must not fail a call that may be
     /// the plan's next step (a cancelled call that runs on costs money, and is billed as it should).
     /// </summary>
-    private async Task<CallOutcome> CallAgentAsync(CallInput input, IStepAgent agent, CancellationToken cancellationToken)
+    private async Task<CallOutcome> CallAgentAsync(CallInput input, IStepAgent agent, ModelPrice price, CancellationToken cancellationToken)
     {
         var key = input.Call;
         if (await IsCancelledAsync(input.RunId, key, cancellationToken))
@@ -97,7 +96,7 @@ public sealed partial class PlanActivities(
         try
         {
             var result = await agent.ProposeAsync(new StepRequest(input.RunId, key, input.Task, input.Prefix, input.TraceId), stopCall.Token);
-            var cost = prices[agent.Model].Cost(result.Usage.PromptTokens, result.Usage.CompletionTokens);
+            var cost = price.Cost(result.Usage.PromptTokens, result.Usage.CompletionTokens);
             telemetry.RecordCall(key.Role, result.Usage, cost);
             return new CallOutcome(result.Step, result.Usage, cost);
         }

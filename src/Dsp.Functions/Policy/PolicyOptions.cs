@@ -8,9 +8,6 @@ public sealed class PolicyOptions
 {
     public const string Section = "Dsp:Policy";
 
-    /// <summary>The retraining timer's NCRONTAB schedule; the timer reads the setting itself.</summary>
-    public string RetrainSchedule { get; set; } = "0 */5 * * * *";
-
     /// <summary>How often PredictDepth looks for a newer published snapshot.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
