@@ -258,12 +258,13 @@ public sealed class ChatCaller
     private string Hint(string message)
     {
         var path = Endpoint.SettingsPath;
-        if (message.Contains("'temperature'", StringComparison.Ordinal))
+        var unsupported = message.Contains("not supported", StringComparison.Ordinal) || message.Contains("does not support", StringComparison.Ordinal);
+        if (unsupported && message.Contains("'temperature'", StringComparison.Ordinal))
         {
             return $" A reasoning deployment takes no temperature: remove {path}:Temperature (set {path}:ReasoningEffort instead).";
         }
 
-        if (message.Contains("'reasoning_effort'", StringComparison.Ordinal))
+        if (unsupported && message.Contains("'reasoning_effort'", StringComparison.Ordinal))
         {
             return $" Check {path}:ReasoningEffort against the values the model supports; a classic chat model takes none.";
         }
