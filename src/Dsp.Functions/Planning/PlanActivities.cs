@@ -17,7 +17,6 @@ namespace Dsp.Functions.Planning;
 /// </summary>
 public sealed partial class PlanActivities(
     IAgentProfiles agents,
-    PriceTable prices,
     ICancellationStore cancellations,
     ITrainingStore training,
     IRunStore runs,
@@ -51,7 +50,7 @@ public sealed partial class PlanActivities(
             memo = start.Memo;
         }
 
-        var outcome = await CallAsync(input, profile.Draft, cancellationToken);
+        var outcome = await CallAsync(input, profile, cancellationToken);
         if (outcome.Step is not { } step)
         {
             return outcome;
@@ -63,7 +62,7 @@ public sealed partial class PlanActivities(
 
     [Function(nameof(Target))]
     public Task<CallOutcome> Target([ActivityTrigger] CallInput input, CancellationToken cancellationToken) =>
-        CallAsync(input, ProfileOf(input).Target, cancellationToken);
+        CallAsync(input, ProfileOf(input), cancellationToken);
 
     [Function(nameof(CancelBranches))]
     public Task CancelBranches([ActivityTrigger] CancelInput input, CancellationToken cancellationToken) =>
@@ -87,13 +86,14 @@ public sealed partial class PlanActivities(
         agents.Find(input.Agents) ?? throw new InvalidOperationException($"Unknown agent profile '{input.Agents}'.");
 
     /// <summary>Makes one model call in its <c>dsp.call</c> span.</summary>
-    private async Task<CallOutcome> CallAsync(CallInput input, IStepAgent agent, CancellationToken cancellationToken)
+    private async Task<CallOutcome> CallAsync(CallInput input, AgentProfile profile, CancellationToken cancellationToken)
     {
+        var agent = profile.AgentFor(input.Call.Role);
         using var span = PlanTracing.StartCall(input, agent);
         CallOutcome outcome;
         try
         {
-            outcome = await CallAgentAsync(input, agent, cancellationToken);
+            outcome = await CallAgentAsync(input, agent, profile.PriceFor(input.Call.Role), cancellationToken);
         }
         catch (Exception e)
         {
@@ -112,7 +112,7 @@ public sealed partial class PlanActivities(
     /// cannot reach the store is logged and made again at the next poll: it must not fail a call that may be
     /// the plan's next step (a cancelled call that runs on costs money, and is billed as it should).
     /// </summary>
-    private async Task<CallOutcome> CallAgentAsync(CallInput input, IStepAgent agent, CancellationToken cancellationToken)
+    private async Task<CallOutcome> CallAgentAsync(CallInput input, IStepAgent agent, ModelPrice price, CancellationToken cancellationToken)
     {
         var key = input.Call;
         if (await IsCancelledAsync(input.RunId, key, cancellationToken))
@@ -126,7 +126,7 @@ public sealed partial class PlanActivities(
         try
         {
             var result = await agent.ProposeAsync(new StepRequest(input.RunId, key, input.Task, input.Prefix, input.TraceId), stopCall.Token);
-            var cost = prices[agent.Model].Cost(result.Usage.PromptTokens, result.Usage.CompletionTokens);
+            var cost = price.Cost(result.Usage.PromptTokens, result.Usage.CompletionTokens);
             telemetry.RecordCall(key.Role, result.Usage, cost);
             return new CallOutcome(result.Step, result.Usage, cost);
         }

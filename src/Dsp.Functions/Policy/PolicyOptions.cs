@@ -14,9 +14,6 @@ public sealed class PolicyOptions
     /// <summary>The prior shipped with the app: an acceptance model trained on the bundled traces.</summary>
     public static string BundledPrior => Path.Combine(AppContext.BaseDirectory, "policy", "prior.dspa");
 
-    /// <summary>The retraining timer's NCRONTAB schedule; the timer reads the setting itself.</summary>
-    public string RetrainSchedule { get; set; } = "0 */5 * * * *";
-
     /// <summary>How often the policy looks for a newer published snapshot.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 

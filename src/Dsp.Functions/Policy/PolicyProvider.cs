@@ -1,6 +1,5 @@
 using Dsp.Core.Acceptance;
 using Dsp.Core.Agents;
-using Dsp.Core.Costs;
 using Dsp.Core.Policy;
 using Dsp.Core.Runs;
 using Dsp.Functions.Planning;
@@ -18,7 +17,7 @@ namespace Dsp.Functions.Policy;
 /// in service (plans keep running) and the check is made again after the next refresh interval.
 /// </summary>
 public sealed partial class PolicyProvider(
-    IPolicyStore store, PriceTable prices, IOptions<PolicyOptions> options, TimeProvider time, ILogger<PolicyProvider> logger)
+    IPolicyStore store, IOptions<PolicyOptions> options, TimeProvider time, ILogger<PolicyProvider> logger)
     : IDisposable
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
@@ -46,8 +45,8 @@ public sealed partial class PolicyProvider(
         var settings = new AdaptiveSettings
         {
             ValueOfTime = input.ValueOfTime,
-            DraftPrice = prices[profile.Draft.Model],
-            TargetPrice = prices[profile.Target.Model],
+            DraftPrice = profile.DraftPrice,
+            TargetPrice = profile.TargetPrice,
             ColdStartDepth = options.Value.ColdStartDepth,
         };
         return (new AdaptivePolicy(acceptance, settings), version);
