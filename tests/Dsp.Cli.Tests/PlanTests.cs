@@ -34,11 +34,42 @@ public sealed class PlanTests : IDisposable
     [InlineData("--offset", "9", "--offset:")]
     [InlineData("--max-steps", "0", "--max-steps:")]
     [InlineData("--task", "a task nobody recorded", "--task:")]
+    [InlineData("--value-of-time", "-1", "--value-of-time:")]
     public async Task Plan_checks_its_options_as_the_http_api_checks_a_request(string option, string value, string named)
     {
         var run = await DspRun.InvokeAsync("plan", option, value);
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith(named, run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_knob_of_the_other_policy_is_refused_by_name()
+    {
+        var run = await DspRun.InvokeAsync("plan", "--policy", "adaptive", "--tradeoff", "0.9");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("--tradeoff: tradeoff and offset configure the dsp policy", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Planning_a_bundled_task_decides_with_a_prior_that_has_not_seen_it_and_says_so()
+    {
+        var run = await DspRun.InvokeAsync("plan", "--speed", "200");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("adaptive policy at $0.02 per second saved", run.Output, StringComparison.Ordinal);
+        Assert.Contains("prior trained on the bundled traces without this task (27 of 30 runs)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("(adaptive policy prior)", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dsp_policy_plans_with_its_knobs()
+    {
+        var run = await DspRun.InvokeAsync("plan", "--speed", "200", "--tradeoff", "0.9", "--offset", "1");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("dsp policy, τ = 0.9, β = 1", run.Output, StringComparison.Ordinal);
+        Assert.Contains("(dsp policy cold start)", run.Output, StringComparison.Ordinal);
     }
 }
