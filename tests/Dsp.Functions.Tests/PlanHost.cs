@@ -3,6 +3,7 @@ using Dsp.Core.Agents;
 using Dsp.Core.Runs;
 using Dsp.Core.Runs.InMemory;
 using Dsp.Functions.Planning;
+using Dsp.Hosting;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -7,7 +7,7 @@ namespace Dsp.Functions.Tests;
 public class PublishTests
 {
     [Fact]
-    public async Task Publish_lists_every_function_with_its_trigger_and_function_key_auth()
+    public async Task Publish_lists_every_function_with_its_trigger_and_function_key_auth_and_deploys_no_local_hosting()
     {
         var root = RepositoryRoot();
         var output = Directory.CreateTempSubdirectory("dsp-publish-");
@@ -48,6 +48,14 @@ public class PublishTests
             Assert.True(File.Exists(Path.Combine(output.FullName, "host.json")));
             Assert.True(File.Exists(Path.Combine(output.FullName, "extensions.json")));
             Assert.False(File.Exists(Path.Combine(output.FullName, "local.settings.sample.json")));
+
+            // Local durable hosting (Dsp.Hosting: the preview test host and its gRPC server) is not deployed.
+            foreach (var local in new[] { "Dsp.Hosting.dll", "Microsoft.DurableTask.InProcessTestHost.dll", "Grpc.AspNetCore.Server.dll" })
+            {
+                Assert.False(File.Exists(Path.Combine(output.FullName, local)), local);
+            }
+
+            Assert.DoesNotContain("warning", log, StringComparison.OrdinalIgnoreCase);
         }
         finally
         {

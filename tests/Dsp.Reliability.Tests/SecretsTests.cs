@@ -8,6 +8,7 @@ using Dsp.Functions.Http;
 using Dsp.Functions.Planning;
 using Dsp.Functions.Policy;
 using Dsp.Functions.Tests;
+using Dsp.Hosting;
 using Dsp.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -9,6 +9,7 @@ using Dsp.Functions;
 using Dsp.Functions.Http;
 using Dsp.Cli.Planning;
 using Dsp.Functions.Planning;
+using Dsp.Hosting;
 using Dsp.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
