@@ -17,6 +17,8 @@ namespace Dsp.Functions.Tests;
 /// </summary>
 internal sealed class PlanHost(InProcessPlanner planner) : IAsyncDisposable
 {
+    public InProcessPlanner Planner => planner;
+
     public ServiceProvider Services => planner.Services;
 
     public DurableTaskClient Client => planner.Client;

@@ -17,7 +17,8 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
     public const int DefaultMaxSteps = 20;
     public const string DefaultAgents = "default";
 
-    private static readonly HashSet<string> _fields = ["task", "tradeoff", "offset", "maxSteps", "judge", "agents", "traceId"];
+    /// <summary>The fields a request may have (<c>openapi.json</c>'s PlanRequest names the same).</summary>
+    public static IReadOnlySet<string> Fields { get; } = new HashSet<string>(["task", "tradeoff", "offset", "maxSteps", "judge", "agents", "traceId"], StringComparer.Ordinal);
 
     /// <summary>The plan input, or the errors by field name.</summary>
     public (PlanInput? Input, Dictionary<string, string[]> Errors) Validate(JsonElement body)
@@ -31,9 +32,9 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
 
         foreach (var property in body.EnumerateObject())
         {
-            if (!_fields.Contains(property.Name))
+            if (!Fields.Contains(property.Name))
             {
-                errors[property.Name] = [$"Unknown field. Known fields: {string.Join(", ", _fields)}."];
+                errors[property.Name] = [$"Unknown field. Known fields: {string.Join(", ", Fields)}."];
             }
         }
 

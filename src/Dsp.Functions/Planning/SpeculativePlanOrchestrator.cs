@@ -51,6 +51,7 @@ public sealed partial class SpeculativePlanOrchestrator
         private readonly ILogger _logger = context.CreateReplaySafeLogger<SpeculativePlanOrchestrator>();
         private readonly SpeculationEngine _engine = new(StepJudges.Create(input.Judge), new EngineOptions { MaxSteps = input.MaxSteps });
         private readonly Dictionary<CallKey, Task<CallOutcome>> _running = [];
+        private readonly Dictionary<CallKey, DateTime> _startedAt = [];
         private readonly List<(CallKey Key, Task<CallOutcome> Call)> _cancelled = [];
         private readonly List<(CallKey Key, CallOutcome Outcome)> _finished = [];
         private readonly List<Task> _cancellationWrites = [];
@@ -195,6 +196,7 @@ public sealed partial class SpeculativePlanOrchestrator
                             role == AgentRole.Draft ? nameof(PlanActivities.Draft) : nameof(PlanActivities.Target),
                             new CallInput(context.InstanceId, key, input.Task, [.. _engine.PrefixFor(command.Position)], input.Agents, input.TraceId));
                         _running.Add(key, call);
+                        _startedAt[key] = context.CurrentUtcDateTime;
                         break;
                     case EngineCommandKind.CancelDraft or EngineCommandKind.CancelTarget:
                         var cancelledKey = new CallKey(round, command.Kind == EngineCommandKind.CancelDraft ? AgentRole.Draft : AgentRole.Target, command.Position);
@@ -273,7 +275,8 @@ public sealed partial class SpeculativePlanOrchestrator
             _engine.Rounds - 1,
             _depths.Count > 0 ? _depths[^1] : 0,
             _costSoFar,
-            [.. _running.Keys]));
+            [.. _running.Keys],
+            NextEventEstimate.Of(_running.Keys.Select(k => (k.Role, _startedAt[k])), _finished.Select(f => (f.Key.Role, f.Outcome.Usage)))));
 
         /// <summary>A copy of the state: the engine's lists keep changing after the activity is scheduled.</summary>
         private static PolicyState Snapshot(PolicyState state) => state with { History = [.. state.History] };
