@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Security;
 using System.Reflection;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Dsp.Functions.Http;
 using Dsp.Hosting;
@@ -42,6 +45,8 @@ namespace Dsp.Functions.Tests;
 /// <item>The host receives the request and proxies it to the worker (forwarded headers, its own request limits: 100 MB
 /// by default); here the client talks to the worker's pipeline directly, with Kestrel's body limit raised to the same
 /// 100 MB, so only the function's own 64 KB limit applies in both.</item>
+/// <item>HTTPS, as a function app that allows HTTPS only, but with a self-signed certificate for 127.0.0.1 made per
+/// server, which only clients from <see cref="CreateHandler"/> trust.</item>
 /// <item>The durable client is the in-process planner's (in-memory backend), not the host's durable extension; the
 /// host's overridableExistingInstanceStates does not apply.</item>
 /// </list>
@@ -59,17 +64,20 @@ internal sealed class FunctionsLoopbackServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private FunctionsLoopbackServer(WebApplication app, Uri address, string routePrefix)
+    private readonly X509Certificate2 _certificate;
+
+    private FunctionsLoopbackServer(WebApplication app, X509Certificate2 certificate, Uri address, string routePrefix)
     {
         _app = app;
+        _certificate = certificate;
         Address = address;
         ApiAddress = new Uri(address, routePrefix + "/");
     }
 
-    /// <summary><c>http://127.0.0.1:port/</c>.</summary>
+    /// <summary><c>https://127.0.0.1:port/</c>.</summary>
     public Uri Address { get; }
 
-    /// <summary>Where the functions' routes start: <c>http://127.0.0.1:port/api/</c>.</summary>
+    /// <summary>Where the functions' routes start: <c>https://127.0.0.1:port/api/</c>.</summary>
     public Uri ApiAddress { get; }
 
     /// <summary>Every HTTP function of the app: its name, class, method and trigger.</summary>
@@ -79,11 +87,13 @@ internal sealed class FunctionsLoopbackServer : IAsyncDisposable
     /// <param name="overrides">Services a test puts in place of the app's, for the function classes that take them.</param>
     public static async Task<FunctionsLoopbackServer> StartAsync(InProcessPlanner planner, params object[] overrides)
     {
+        var certificate = CreateCertificate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.UseKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
             kestrel.Limits.MaxRequestBodySize = HostMaxRequestBytes;
         });
         builder.Services.AddMvc();
@@ -100,10 +110,39 @@ internal sealed class FunctionsLoopbackServer : IAsyncDisposable
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new FunctionsLoopbackServer(app, new Uri(address + "/"), routePrefix);
+        return new FunctionsLoopbackServer(app, certificate, new Uri(address + "/"), routePrefix);
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    /// <summary>A handler for clients of this server: it trusts this server's certificate, and no other.</summary>
+    public HttpMessageHandler CreateHandler()
+    {
+        var thumbprint = _certificate.Thumbprint;
+        return new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is X509Certificate2 presented && presented.Thumbprint == thumbprint,
+            },
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _certificate.Dispose();
+    }
+
+    private static X509Certificate2 CreateCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        // Kestrel needs the private key in a form it can use on every platform: round-trip through PKCS#12.
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
+    }
 
     private static async Task InvokeAsync(HttpFunction function, InProcessPlanner planner, object[] overrides, HttpContext context)
     {

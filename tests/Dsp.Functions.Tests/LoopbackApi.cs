@@ -11,10 +11,10 @@ internal sealed class LoopbackApi(PlanHost host, FunctionsLoopbackServer server)
     public FunctionsLoopbackServer Server => server;
 
     /// <summary>Sends to the API's routes (<c>plans</c>, <c>policy</c>, ...) with the function key.</summary>
-    public HttpClient Http { get; } = new HttpClient { BaseAddress = server.ApiAddress }.WithFunctionKey();
+    public HttpClient Http { get; } = new HttpClient(server.CreateHandler()) { BaseAddress = server.ApiAddress }.WithFunctionKey();
 
     /// <summary>Sends to the API's routes without a key.</summary>
-    public HttpClient Anonymous { get; } = new() { BaseAddress = server.ApiAddress };
+    public HttpClient Anonymous { get; } = new(server.CreateHandler()) { BaseAddress = server.ApiAddress };
 
     /// <param name="latencyScale">Recorded seconds to real seconds for the replay agents.</param>
     /// <param name="overrides">Services put in place of the app's (see <see cref="FunctionsLoopbackServer.StartAsync"/>).</param>
