@@ -1,12 +1,14 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using Dsp.Functions.Http;
 using Json.Schema;
 using Microsoft.OpenApi;
 
 namespace Dsp.Functions.Tests;
 
 /// <summary>
-/// The API's OpenAPI document (<c>src/Dsp.Functions/openapi.json</c>), read with Microsoft.OpenApi, and real answers
+/// The API's OpenAPI document (<c>src/Dsp.Functions/openapi.json</c>, as the app serves it), read with Microsoft.OpenApi, and real answers
 /// checked against it: status code, media type, body (JSON Schema 2020-12, the dialect of OpenAPI 3.1, with
 /// JsonSchema.Net; every object schema forbids properties it does not name) and headers.
 /// </summary>
@@ -15,8 +17,6 @@ internal static class ApiContract
     private static readonly Uri _base = new("https://dsp.local/openapi.json");
 
     private static readonly Lazy<(OpenApiDocument Document, JsonDocument Json, BuildOptions Schemas)> _loaded = new(Load);
-
-    public static string DocumentPath => Path.Combine(PublishTests.RepositoryRoot(), "src", "Dsp.Functions", "openapi.json");
 
     public static OpenApiDocument Document => _loaded.Value.Document;
 
@@ -116,7 +116,7 @@ internal static class ApiContract
 
     private static (OpenApiDocument, JsonDocument, BuildOptions) Load()
     {
-        var text = File.ReadAllText(DocumentPath);
+        var text = Encoding.UTF8.GetString(OpenApiDocumentApi.Document.Span);
         var (document, diagnostic) = OpenApiDocument.Parse(text, "json");
         if (document is null || diagnostic is null || diagnostic.Errors.Count > 0)
         {

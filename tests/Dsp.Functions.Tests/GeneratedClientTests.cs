@@ -106,7 +106,7 @@ public sealed class GeneratedClientTests : IAsyncLifetime
         try
         {
             await DotnetAsync(root, "tool", "restore");
-            await DotnetAsync(root, "kiota", "generate", "-l", "CSharp", "-d", ApiContract.DocumentPath, "-o", fresh.FullName, "-n", "Dsp.Client", "-c", "DspClient");
+            await DotnetAsync(root, "kiota", "generate", "-l", "CSharp", "-d", OpenApiDocumentTests.DocumentPath, "-o", fresh.FullName, "-n", "Dsp.Client", "-c", "DspClient");
 
             Assert.Equal(Files(committed).Keys, Files(fresh.FullName).Keys);
             foreach (var (name, text) in Files(fresh.FullName))
