@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Dsp.Functions.Tests;
+
 namespace Dsp.Cli.Tests;
 
 public sealed class PlanTests : IDisposable
@@ -15,6 +18,21 @@ public sealed class PlanTests : IDisposable
         Assert.Contains("TERMINATE", run.Output, StringComparison.Ordinal);
         Assert.Contains("for the target alone", run.Output, StringComparison.Ordinal);
         Assert.Contains("yes: the plan is the target's own", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_json_writes_the_plan_in_the_http_apis_json_contract()
+    {
+        var path = _temp.File("plan.json");
+
+        var run = await DspRun.InvokeAsync("plan", "--speed", "200", "--json", path);
+
+        Assert.Equal(0, run.ExitCode);
+        using var plan = JsonDocument.Parse(File.ReadAllText(path));
+        // The same record, in the same JSON, as GET /api/plans/{id} answers in "result": openapi.json's PlanResult.
+        Assert.Empty(ApiContract.Check("PlanResult", plan.RootElement));
+        Assert.Equal("Completed", plan.RootElement.GetProperty("outcome").GetString());
+        Assert.All(plan.RootElement.GetProperty("calls").EnumerateArray(), call => Assert.Contains(call.GetProperty("call").GetProperty("role").GetString(), new[] { "Draft", "Target" }));
     }
 
     [Fact]

@@ -13,6 +13,7 @@ using Dsp.Functions.Http;
 using Dsp.Cli.Planning;
 using Dsp.Functions.Planning;
 using Dsp.Functions.Policy;
+using Dsp.Hosting;
 using Dsp.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
