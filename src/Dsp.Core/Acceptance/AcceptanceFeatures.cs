@@ -12,7 +12,7 @@ namespace Dsp.Core.Acceptance;
 internal static class AcceptanceFeatures
 {
     /// <summary>Features of a finished draft.</summary>
-    public const int AfterDraft = 20;
+    public const int AfterDraft = 21;
 
     /// <summary>Features of a position before its draft exists (the round-start decision).</summary>
     public const int BeforeDraft = 8;
@@ -31,7 +31,7 @@ internal static class AcceptanceFeatures
     // Key kinds, mixed into every key so that tables of different kinds share one dictionary.
     private const ulong Exact = 1, State = 2, TargetAtState = 3, Pair = 4, Triple = 5, Draft = 6, TaskDraft = 7,
         TaskPositionDraft = 8, PositionDraft = 9, TargetAfterPrevious = 10, TaskPrevious = 11, TargetAfterStep = 12,
-        Previous = 13, TaskPosition = 14, Task = 15;
+        Previous = 13, TaskPosition = 14, Task = 15, TargetsAtState = 16;
 
     /// <summary>The hashed context of a position: the task, the prefix and its last two steps.</summary>
     public readonly record struct Context(ulong Task, ulong Prefix, ulong Previous, ulong BeforePrevious, int Position)
@@ -87,6 +87,7 @@ internal static class AcceptanceFeatures
         x[17] = draftHash == c.Previous && c.Position > 0 ? 1 : 0;
         x[18] = draftInPrefix ? 1 : 0;
         x[19] = Math.Min(c.Position, 30) / 10.0;
+        x[20] = counts[StableHash.Mix(TargetsAtState, c.Task, c.Prefix)].Seen > 1 ? 1 : 0;
         return exact.Seen > 0 ? 0 : state.Seen > 0 ? 1 : 2;
     }
 
@@ -113,7 +114,14 @@ internal static class AcceptanceFeatures
         var c = context;
         counts.Add(StableHash.Mix(Exact, c.Task, c.Prefix, draftHash), accepted);
         counts.Add(StableHash.Mix(State, c.Task, c.Prefix), accepted);
-        counts.Add(StableHash.Mix(TargetAtState, c.Task, c.Prefix, targetStep), accepted);
+        var targetAtState = StableHash.Mix(TargetAtState, c.Task, c.Prefix, targetStep);
+        if (counts[targetAtState].Seen == 0)
+        {
+            // Another step the target took in this context: a target that varies here makes the memory less sure.
+            counts.Add(StableHash.Mix(TargetsAtState, c.Task, c.Prefix), accepted);
+        }
+
+        counts.Add(targetAtState, accepted);
         counts.Add(StableHash.Mix(TargetAfterPrevious, c.Task, c.Previous, targetStep), accepted);
         counts.Add(StableHash.Mix(TaskPrevious, c.Task, c.Previous), accepted);
         counts.Add(StableHash.Mix(TargetAfterStep, c.Previous, targetStep), accepted);
