@@ -13,6 +13,7 @@ using Dsp.Functions.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Dsp.Functions;
@@ -20,9 +21,6 @@ namespace Dsp.Functions;
 /// <summary>Registers the planning services: agents, prices, the policy, telemetry and the request validator.</summary>
 public static class DspPlanningServiceCollectionExtensions
 {
-    /// <summary>Configuration section of price overrides: model name → <c>IN/OUT</c> dollars per 1M tokens.</summary>
-    public const string PricesSection = "Dsp:Prices";
-
     public static IServiceCollection AddDspPlanning(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PlanOptions>().BindConfiguration(PlanOptions.Section);
@@ -31,18 +29,21 @@ public static class DspPlanningServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
 
-        services.AddSingleton(PriceTable.BuiltIn.With(LiveAgentProfiles.Prices(configuration)).With(configuration.GetSection(PricesSection).GetChildren()
-            .Select(price => new KeyValuePair<string, ModelPrice>(price.Key, ModelPrice.Parse(price.Value ?? string.Empty)))));
+        // Built-in prices with Dsp:Prices applied; a malformed price stops start-up naming the setting.
+        services.AddSingleton(AgentPrices.Table(configuration));
         static IAgentProfiles Replay(IServiceProvider provider)
         {
             var replay = provider.GetRequiredService<IOptions<ReplayAgentOptions>>().Value;
             var catalog = new TraceCatalog(TraceReader.ReadFiles(replay.Traces.Count > 0 ? replay.Traces : [ReplayAgentOptions.BundledTraces]));
-            return new ReplayProfiles(catalog, replay.LatencyScale, provider.GetRequiredService<TimeProvider>());
+            return new ReplayProfiles(
+                catalog, replay.LatencyScale, provider.GetRequiredService<TimeProvider>(), AgentPrices.ForReplay(provider.GetRequiredService<PriceTable>()));
         }
 
         // Live profiles (Dsp:Agents:Profiles) when configured, keeping the replay profile as "replay"; else replay alone.
         services.AddDspAgents(configuration, Replay);
         services.TryAddSingleton<IAgentProfiles>(Replay);
+        services.TryAddSingleton(provider => PriorPolicy.Load(
+            provider.GetRequiredService<IOptions<PolicyOptions>>().Value.Prior, provider.GetRequiredService<ILogger<PriorPolicy>>()));
         services.AddSingleton<PolicyProvider>();
         services.AddSingleton<PlanTelemetry>();
         services.AddSingleton<PlanRequestValidator>();

@@ -83,6 +83,22 @@ public sealed class HttpApiTests : IAsyncLifetime
         await _host.WaitAsync(plan.Id);
     }
 
+    [Theory]
+    [InlineData(""", "valueOfTime": 0.05""", "adaptive", 0.05, 0.5f, 0)]
+    [InlineData(""", "policy": "adaptive", "valueOfTime": 0""", "adaptive", 0.0, 0.5f, 0)]
+    [InlineData(""", "policy": "dsp", "tradeoff": 0.9, "offset": 1""", "dsp", 0.02, 0.9f, 1)]
+    [InlineData(""", "tradeoff": 0.9""", "dsp", 0.02, 0.9f, 0)] // written before there was a choice: dsp's knobs mean dsp
+    [InlineData("", "adaptive", 0.02, 0.5f, 0)]
+    public void A_plan_names_its_policy_and_its_knobs(string fields, string policy, double valueOfTime, float tradeoff, int offset)
+    {
+        using var body = System.Text.Json.JsonDocument.Parse(Body(Trace.Task, fields));
+
+        var (input, errors) = _host.Services.GetRequiredService<PlanRequestValidator>().Validate(body.RootElement);
+
+        Assert.Empty(errors);
+        Assert.Equal((policy, valueOfTime, tradeoff, offset), (input!.Policy, input.ValueOfTime, input.Tradeoff, input.Offset));
+    }
+
     // Every field: out of range, and each wrong JSON type (string for number, number for string, array, object,
     // boolean); null is "not given" (the default applies, see above) except for the required task.
     [Theory]
@@ -136,6 +152,22 @@ public sealed class HttpApiTests : IAsyncLifetime
     [InlineData("""{"task": "TASK", "traceId": 11}""", "traceId", "must be a string")]
     [InlineData("""{"task": "TASK", "traceId": ["openagi/bs16/11"]}""", "traceId", "must be a string")]
     [InlineData("""{"task": "TASK", "traceId": {}}""", "traceId", "must be a string")]
+    [InlineData("""{"task": "TASK", "policy": "greedy"}""", "policy", "Unknown policy 'greedy'")]
+    [InlineData("""{"task": "TASK", "policy": "Adaptive"}""", "policy", "Unknown policy 'Adaptive'")]
+    [InlineData("""{"task": "TASK", "policy": 1}""", "policy", "must be a string")]
+    [InlineData("""{"task": "TASK", "policy": ["dsp"]}""", "policy", "must be a string")]
+    [InlineData("""{"task": "TASK", "policy": {}}""", "policy", "must be a string")]
+    [InlineData("""{"task": "TASK", "policy": true}""", "policy", "must be a string")]
+    [InlineData("""{"task": "TASK", "valueOfTime": -0.01}""", "valueOfTime", "from 0 to 1,000")]
+    [InlineData("""{"task": "TASK", "valueOfTime": 1000.5}""", "valueOfTime", "from 0 to 1,000")]
+    [InlineData("""{"task": "TASK", "valueOfTime": 1e400}""", "valueOfTime", "from 0 to 1,000")]
+    [InlineData("""{"task": "TASK", "valueOfTime": "0.02"}""", "valueOfTime", "must be a number")]
+    [InlineData("""{"task": "TASK", "valueOfTime": [0.02]}""", "valueOfTime", "must be a number")]
+    [InlineData("""{"task": "TASK", "valueOfTime": {}}""", "valueOfTime", "must be a number")]
+    [InlineData("""{"task": "TASK", "valueOfTime": false}""", "valueOfTime", "must be a number")]
+    [InlineData("""{"task": "TASK", "policy": "adaptive", "tradeoff": 0.5}""", "tradeoff", "configure the dsp policy")]
+    [InlineData("""{"task": "TASK", "policy": "adaptive", "offset": 1}""", "offset", "configure the dsp policy")]
+    [InlineData("""{"task": "TASK", "policy": "dsp", "valueOfTime": 0.1}""", "valueOfTime", "configures the adaptive policy")]
     [InlineData("""{"task": "TASK", "colour": "blue"}""", "colour", "Unknown field")]
     [InlineData("""{"task": "TASK", "Tradeoff": 0.5}""", "Tradeoff", "Unknown field")]
     [InlineData("""[1, 2]""", "body", "must be a JSON object")]
@@ -180,7 +212,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     {
         // Live agents plan any task (no step limit); a trace id means nothing to them.
         var replay = _host.Services.GetRequiredService<IAgentProfiles>().Find("default")!;
-        var live = new AgentProfile("live", replay.Draft, replay.Target, (_, _) => null);
+        var live = replay with { Name = "live", StepLimit = (_, _) => null };
         var api = new PlansApi(new PlanRequestValidator(new Profiles(live)), _host.Services.GetRequiredService<ICancellationStore>());
 
         var result = await api.StartPlan(Request(Body("Any task at all", """, "agents": "live", "traceId": "openagi/bs16/11" """)), _host.Client, default);

@@ -59,18 +59,18 @@ public class ReplaySafetyTests
         Assert.Equal(2, (await RunsAsync()).Count);
         var storedRuns = await RunsAsync();
 
-        // PredictDepth twice: the same decision, no write.
-        var depth = new DepthInput(new PolicyState(input.Task, [], 0, 0, 0, 0), 0, 0.5f, 1);
-        Assert.Equal(await activities.PredictDepth(depth, CancellationToken.None), await activities.PredictDepth(depth, CancellationToken.None));
-
-        // Draft and Target twice: the same step, no write.
+        // Draft (with its decision) and Target twice: the same step and decision, no write.
         foreach (var (role, step) in new[] { (AgentRole.Draft, Harness.Answer(Request("drafter", 3, 0))), (AgentRole.Target, Harness.TargetPlan(3)[0]) })
         {
-            var call = new CallInput("replayed-calls", new CallKey(0, role, 0), input.Task, [], "default", null);
+            var speculation = role == AgentRole.Draft
+                ? new DraftPolicyInput(PolicyNames.Adaptive, 0.02, 0.5f, 0, 0, 0, 0, 0, 0, ChainMemo.Start)
+                : null;
+            var call = new CallInput("replayed-calls", new CallKey(0, role, 0), input.Task, [], "default", null, speculation);
             var first = role == AgentRole.Draft ? await activities.Draft(call, CancellationToken.None) : await activities.Target(call, CancellationToken.None);
             var second = role == AgentRole.Draft ? await activities.Draft(call, CancellationToken.None) : await activities.Target(call, CancellationToken.None);
             Assert.Equal(step, first.Step);
             Assert.Equal(first.Step, second.Step);
+            Assert.Equal(first.Decision, second.Decision);
             Assert.Equal((first.Usage.PromptTokens, first.Usage.CompletionTokens, first.CostUsd), (second.Usage.PromptTokens, second.Usage.CompletionTokens, second.CostUsd));
         }
 

@@ -88,8 +88,8 @@ public sealed class PolicyRetrainer(
             }
 
             (var start, unreadable) = await NewestReadableAsync(version, cancellationToken);
-            var transitions = Newest(window.Select(r => r.Transitions), options.MaxTransitions);
-            var examples = Newest(window.Where(r => r.Examples.Drafts.Count > 0).Select(r => new[] { r.Examples }), options.MaxExamples, r => r.Drafts.Count);
+            List<PolicyTransition> transitions = [.. window.SelectMany(r => r.Transitions).TakeLast(options.MaxTransitions)];
+            var examples = NewestRuns(window.Select(r => r.Examples).Where(r => r.Drafts.Count > 0), options.MaxExamples);
             heldOut = Score(start?.Acceptance, window.Where(r => current?.TrainedAt is not { } trained || r.CompletedAt > trained));
             var acceptance = examples.Count > 0 ? acceptanceTrainer.Train(examples) : start?.Acceptance;
             next = trainer.Train(start, transitions, version + 1).WithAcceptance(acceptance);
@@ -112,25 +112,25 @@ public sealed class PolicyRetrainer(
         return new RetrainOutcome(RetrainResult.Published, next.Version, next.TrainedOnTransitions, unreadable, next.Acceptance?.TrainedOnExamples ?? 0);
     }
 
-    /// <summary>The newest items of the oldest-first groups, whole groups only, at most <paramref name="max"/> counted.</summary>
-    private static List<T> Newest<T>(IEnumerable<IReadOnlyList<T>> groups, int max, Func<T, int>? count = null)
+    /// <summary>The newest runs of the oldest-first <paramref name="runs"/> with at most <paramref name="maxDrafts"/> judged
+    /// drafts in all (the newest run whatever its size), oldest first.</summary>
+    private static List<RunExamples> NewestRuns(IEnumerable<RunExamples> runs, int maxDrafts)
     {
-        var newest = new List<IReadOnlyList<T>>();
-        var total = 0;
-        foreach (var group in groups.Reverse())
+        var newest = new List<RunExamples>();
+        var drafts = 0;
+        foreach (var run in runs.Reverse())
         {
-            var size = count is null ? group.Count : group.Sum(count);
-            if (total + size > max && newest.Count > 0)
+            if (newest.Count > 0 && drafts + run.Drafts.Count > maxDrafts)
             {
                 break;
             }
 
-            newest.Add(group);
-            total += size;
+            newest.Add(run);
+            drafts += run.Drafts.Count;
         }
 
         newest.Reverse();
-        return [.. newest.SelectMany(g => g)];
+        return newest;
     }
 
     /// <summary>How well <paramref name="model"/> predicted the drafts of runs it was not trained on.</summary>

@@ -17,7 +17,7 @@ public sealed record OnlineDspResult(PolicySummary Summary, PolicySnapshot? Fina
 /// </summary>
 public static class OnlineDspBenchmark
 {
-    public const string PolicyName = "dsp";
+    public const string PolicyName = PolicyNames.Dsp;
 
     /// <summary>Runs one setting's stream. <paramref name="progress"/> hears the number of tasks done.</summary>
     public static OnlineDspResult Run(
