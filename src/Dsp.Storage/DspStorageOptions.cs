@@ -40,9 +40,10 @@ public sealed class DspStorageOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// A run whose transitions are still partly written is held back from training reads (they stop before it) for
-    /// this long after its last row was written; after that it counts as abandoned and is skipped, so that a writer
-    /// that never finished cannot stall training for good.
+    /// A run of the first storage layout (the <c>Transitions</c> table) whose transitions are still partly written is
+    /// held back from training reads (they stop before it) for this long after its last row was written; after that it
+    /// counts as abandoned and is skipped, so that a writer that never finished cannot stall training for good. (The
+    /// current layout commits a run with its last write: a run still being written is simply not readable yet.)
     /// </summary>
     public TimeSpan IncompleteRunGracePeriod { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -230,6 +230,25 @@ public class TrainingStoreTests : StorageTest
     }
 
     [Fact]
+    public async Task A_capped_read_stops_listing_day_tables_once_no_later_day_can_hold_an_earlier_run()
+    {
+        var store = Scope.Training();
+        var now = DateTimeOffset.UtcNow;
+        var a = Samples.Training("run-a", completedAt: now);
+        await store.AppendAsync(a);
+        await Task.Delay(30);
+        await store.AppendAsync(Samples.Training("run-b", completedAt: now));
+
+        // Filed two days ahead (a writer whose clock is wrong): nothing in that table became readable before its day
+        // less the lookback, so a read that stops at run-b never opens it.
+        await store.AppendAsync(Samples.Training("ahead", completedAt: now.AddDays(2)));
+        await CorruptHeaderAsync("ahead", now.AddDays(2));
+
+        Samples.AssertSame([a], (await store.ReadSinceAsync(null, 10)).Runs);
+        await Assert.ThrowsAsync<InvalidRowException>(() => store.ReadSinceAsync(null, 1000));
+    }
+
+    [Fact]
     public async Task A_row_that_cannot_be_training_data_fails_the_read_naming_its_table_run_and_row()
     {
         var store = Scope.Training();
