@@ -5,6 +5,7 @@ using BenchmarkDotNet.Jobs;
 using Dsp.Core.Traces;
 using Dsp.Functions;
 using Dsp.Functions.Planning;
+using Dsp.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Dsp.Benchmarks;

@@ -4,6 +4,7 @@ using Dsp.Core.Planning;
 using Dsp.Core.Traces;
 using Dsp.Functions;
 using Dsp.Functions.Planning;
+using Dsp.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

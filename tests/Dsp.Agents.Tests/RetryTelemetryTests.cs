@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dsp.Core.Agents;
 using Dsp.Functions;
 using Dsp.Functions.Planning;
+using Dsp.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Dsp.Agents.Tests;

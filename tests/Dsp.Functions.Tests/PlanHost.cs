@@ -3,6 +3,7 @@ using Dsp.Core.Agents;
 using Dsp.Core.Runs;
 using Dsp.Core.Runs.InMemory;
 using Dsp.Functions.Planning;
+using Dsp.Hosting;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,8 @@ namespace Dsp.Functions.Tests;
 /// </summary>
 internal sealed class PlanHost(InProcessPlanner planner) : IAsyncDisposable
 {
+    public InProcessPlanner Planner => planner;
+
     public ServiceProvider Services => planner.Services;
 
     public DurableTaskClient Client => planner.Client;

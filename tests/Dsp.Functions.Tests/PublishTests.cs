@@ -7,7 +7,7 @@ namespace Dsp.Functions.Tests;
 public class PublishTests
 {
     [Fact]
-    public async Task Publish_lists_every_function_with_its_trigger_and_function_key_auth()
+    public async Task Publish_lists_every_function_with_its_trigger_and_function_key_auth_and_deploys_no_local_hosting()
     {
         var root = RepositoryRoot();
         var output = Directory.CreateTempSubdirectory("dsp-publish-");
@@ -29,7 +29,7 @@ public class PublishTests
                 f => f.GetProperty("bindings").EnumerateArray().ToList());
 
             Assert.Equal(
-                ["CancelBranches", "CancelPlan", "Draft", "GetPlan", "GetPolicy", "RecordRun", "RetrainPolicy", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
+                ["CancelBranches", "CancelPlan", "Draft", "GetOpenApiDocument", "GetPlan", "GetPolicy", "PutPlan", "RecordRun", "RetrainPolicy", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
                 functions.Keys.Order());
             Assert.Equal("orchestrationTrigger", Trigger(functions["SpeculativePlanOrchestrator"]));
             Assert.Equal("timerTrigger", Trigger(functions["RetrainPolicy"]));
@@ -43,15 +43,26 @@ public class PublishTests
                 Assert.Equal("activityTrigger", Trigger(functions[activity]));
             }
 
-            foreach (var http in new[] { "StartPlan", "GetPlan", "CancelPlan", "GetPolicy" })
+            foreach (var http in new[] { "StartPlan", "PutPlan", "GetPlan", "CancelPlan", "GetPolicy" })
             {
                 Assert.Equal("httpTrigger", Trigger(functions[http]));
                 Assert.Equal("Function", functions[http][0].GetProperty("authLevel").GetString(), ignoreCase: true);
             }
 
+            Assert.Equal("httpTrigger", Trigger(functions["GetOpenApiDocument"]));
+            Assert.Equal("Anonymous", functions["GetOpenApiDocument"][0].GetProperty("authLevel").GetString(), ignoreCase: true);
+
             Assert.True(File.Exists(Path.Combine(output.FullName, "host.json")));
             Assert.True(File.Exists(Path.Combine(output.FullName, "extensions.json")));
             Assert.False(File.Exists(Path.Combine(output.FullName, "local.settings.sample.json")));
+
+            // Local durable hosting (Dsp.Hosting: the preview test host and its gRPC server) is not deployed.
+            foreach (var local in new[] { "Dsp.Hosting.dll", "Microsoft.DurableTask.InProcessTestHost.dll", "Grpc.AspNetCore.Server.dll" })
+            {
+                Assert.False(File.Exists(Path.Combine(output.FullName, local)), local);
+            }
+
+            Assert.DoesNotContain("warning", log, StringComparison.OrdinalIgnoreCase);
         }
         finally
         {

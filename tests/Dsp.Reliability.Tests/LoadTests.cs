@@ -1,6 +1,6 @@
 using System.Globalization;
 using Dsp.Functions;
-using Dsp.Functions.Planning;
+using Dsp.Hosting;
 using Xunit.Abstractions;
 
 // The load test measures: keep the other tests from running beside it.

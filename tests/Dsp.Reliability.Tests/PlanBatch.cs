@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dsp.Core.Runs;
 using Dsp.Functions.Planning;
+using Dsp.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dsp.Reliability.Tests;

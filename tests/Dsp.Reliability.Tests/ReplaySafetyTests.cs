@@ -6,6 +6,7 @@ using Dsp.Core.Runs;
 using Dsp.Functions;
 using Dsp.Functions.Planning;
 using Dsp.Functions.Policy;
+using Dsp.Hosting;
 using Dsp.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dsp.Functions.Planning;
+using Dsp.Hosting;
 using Dsp.Storage;
 using Xunit.Abstractions;
 

@@ -13,6 +13,7 @@ using Dsp.Functions.Http;
 using Dsp.Cli.Planning;
 using Dsp.Functions.Planning;
 using Dsp.Functions.Policy;
+using Dsp.Hosting;
 using Dsp.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,10 +32,9 @@ internal sealed class PlanCommand : Command
 
     private readonly Option<string?> _traceId = new("--trace-id") { Description = "The recorded trace to play [default: the first bundled one]", HelpName = "ID" };
 
-    private readonly Option<string> _policy = new Option<string>("--policy")
+    private readonly Option<string?> _policy = new Option<string?>("--policy")
     {
-        Description = "adaptive (decides after every draft, knob --value-of-time) or dsp (the paper's depth, knobs --tradeoff and --offset)",
-        DefaultValueFactory = _ => PolicyNames.Adaptive,
+        Description = "adaptive (decides after every draft, knob --value-of-time) or dsp (the paper's depth, knobs --tradeoff and --offset) [default: adaptive, or dsp when --tradeoff or --offset is given]",
     }.AcceptOnlyFromAmong([.. PolicyNames.All]);
 
     private readonly Option<double?> _valueOfTime = new("--value-of-time")

@@ -22,7 +22,9 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
     /// <summary>The largest value of time a plan may name: $1,000 per second saved.</summary>
     public const double MaxValueOfTime = 1000;
 
-    private static readonly HashSet<string> _fields = ["task", "policy", "valueOfTime", "tradeoff", "offset", "maxSteps", "judge", "agents", "traceId"];
+    /// <summary>The fields a request may have (<c>openapi.json</c>'s PlanRequest names the same).</summary>
+    public static IReadOnlySet<string> Fields { get; } = new HashSet<string>(
+        ["task", "policy", "valueOfTime", "tradeoff", "offset", "maxSteps", "judge", "agents", "traceId"], StringComparer.Ordinal);
 
     /// <summary>The plan input, or the errors by field name.</summary>
     public (PlanInput? Input, Dictionary<string, string[]> Errors) Validate(JsonElement body)
@@ -36,9 +38,9 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
 
         foreach (var property in body.EnumerateObject())
         {
-            if (!_fields.Contains(property.Name))
+            if (!Fields.Contains(property.Name))
             {
-                errors[property.Name] = [$"Unknown field. Known fields: {string.Join(", ", _fields)}."];
+                errors[property.Name] = [$"Unknown field. Known fields: {string.Join(", ", Fields)}."];
             }
         }
 

@@ -27,7 +27,7 @@ public sealed class PolicyApi(IPolicyStore policies, IRunStore runs, PolicyProvi
             serving?.Version ?? 0,
             current.TrainedAt,
             current.TrainedOnTransitions,
-            current.TrainingLoss,
+            current.Version > 0 && float.IsFinite(current.TrainingLoss) ? current.TrainingLoss : null,
             current.Watermark,
             current.LastError,
             current.LastErrorAt,
@@ -42,7 +42,8 @@ public sealed class PolicyApi(IPolicyStore policies, IRunStore runs, PolicyProvi
 /// loaded (see <paramref name="LastError"/>); 0 is the cold start.</param>
 /// <param name="TrainedAt">When the published version was trained.</param>
 /// <param name="TrainedOnTransitions">How many transitions it was trained on.</param>
-/// <param name="TrainingLoss">Its final training loss.</param>
+/// <param name="TrainingLoss">Its final training loss; null before the first version, or when training ended without a
+/// finite loss.</param>
 /// <param name="Watermark">The newest transition's recording time it saw.</param>
 /// <param name="LastError">The last training or load failure.</param>
 /// <param name="LastErrorAt">When it happened.</param>
@@ -53,7 +54,7 @@ public sealed record PolicyStatus(
     long ServingVersion,
     DateTimeOffset? TrainedAt,
     int TrainedOnTransitions,
-    float TrainingLoss,
+    float? TrainingLoss,
     DateTimeOffset? Watermark,
     string? LastError,
     DateTimeOffset? LastErrorAt,

@@ -1,29 +1,22 @@
 using Dsp.Core.Runs;
-using Microsoft.AspNetCore.Connections;
+using Dsp.Functions;
+using Dsp.Functions.Planning;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Dsp.Functions.Planning;
+namespace Dsp.Hosting;
 
 /// <summary>
-/// The plan orchestrator and activities of the Functions app, hosted in this process on the in-process durable
-/// host: how <c>dsp plan</c> runs plans where the Functions host is not installed, and how the tests run them.
+/// The plan orchestrator and activities of the Functions app, hosted in this process on a durable backend: how
+/// <c>dsp plan</c> runs plans where the Functions host is not installed, and how the tests run them.
 /// </summary>
-/// <remarks>
-/// The in-process host runs at most <see cref="Environment.ProcessorCount"/> activities at once and waits 500 ms
-/// when they are all busy; speculative planning runs many calls at once, so run it with
-/// <c>DOTNET_PROCESSOR_COUNT</c> raised (e.g. 64).
-/// </remarks>
 public sealed class InProcessPlanner : IAsyncDisposable
 {
-    private const string SidecarLogLevel = "Logging__LogLevel__Default";
+    private readonly IDurableHost _host;
 
-    private readonly DurableTaskTestHost _host;
-
-    private InProcessPlanner(DurableTaskTestHost host, ServiceProvider services)
+    private InProcessPlanner(IDurableHost host, ServiceProvider services)
     {
         _host = host;
         Services = services;
@@ -34,22 +27,17 @@ public sealed class InProcessPlanner : IAsyncDisposable
 
     public DurableTaskClient Client => _host.Client;
 
-    /// <summary>Starts the host with the app's services from <paramref name="configuration"/>.</summary>
+    /// <summary>Starts the app's services from <paramref name="configuration"/> and a worker on <paramref name="backend"/>.</summary>
     /// <param name="configuration">The app's settings (<c>Dsp:*</c>).</param>
     /// <param name="addStores">Registers the stores (in memory, or Azure Storage).</param>
     /// <param name="configureServices">Further registrations, e.g. other agent profiles.</param>
+    /// <param name="backend">Where orchestration history lives [default: <see cref="InMemoryDurableBackend"/>].</param>
     public static async Task<InProcessPlanner> StartAsync(
         IConfiguration configuration,
         Action<IServiceCollection> addStores,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        IDurableBackend? backend = null)
     {
-        // The host's gRPC sidecar logs every call at Information through the default host configuration,
-        // which reads environment variables: keep it to warnings unless the user chose otherwise.
-        if (Environment.GetEnvironmentVariable(SidecarLogLevel) is null)
-        {
-            Environment.SetEnvironmentVariable(SidecarLogLevel, "Warning");
-        }
-
         var services = new ServiceCollection()
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton(configuration);
@@ -59,28 +47,16 @@ public sealed class InProcessPlanner : IAsyncDisposable
             .AddDspPlanning(configuration)
             .AddTransient<PlanActivities>()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        return new InProcessPlanner(await StartHostAsync(provider), provider);
-    }
-
-    /// <summary>
-    /// Starts the durable host. It listens on a random port from 30000-40000 without checking that it is free, so a
-    /// port another process holds (a host of its own, a client connection's local port) is met by trying again.
-    /// </summary>
-    private static async Task<DurableTaskTestHost> StartHostAsync(ServiceProvider provider)
-    {
-        const int Attempts = 5;
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                return await DurableTaskTestHost.StartAsync(
-                    registry => registry.AddPlanTasks(provider),
-                    new DurableTaskTestHostOptions { LoggerFactory = provider.GetRequiredService<ILoggerFactory>() });
-            }
-            catch (IOException e) when (e.InnerException is AddressInUseException && attempt < Attempts)
-            {
-                // Another random port next time.
-            }
+            var host = await (backend ?? new InMemoryDurableBackend()).StartAsync(
+                registry => registry.AddPlanTasks(provider), provider.GetRequiredService<ILoggerFactory>());
+            return new InProcessPlanner(host, provider);
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            throw;
         }
     }
 

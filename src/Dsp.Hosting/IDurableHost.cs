@@ -1,0 +1,10 @@
+using Microsoft.DurableTask.Client;
+
+namespace Dsp.Hosting;
+
+/// <summary>A running durable worker and its client; disposing it stops the worker.</summary>
+public interface IDurableHost : IAsyncDisposable
+{
+    /// <summary>Schedules, queries, signals and purges instances.</summary>
+    DurableTaskClient Client { get; }
+}
