@@ -50,11 +50,12 @@ public sealed class DspStorageOptions
     /// <summary>
     /// How long after it completed a run may still be recorded and be found by reads of what is new. Training data is
     /// filed by the run's completion time (the same on every replay of the write), so a read of the runs recorded after
-    /// a watermark looks at those completed up to this long before it. The default, one hour, covers the orchestrator's
-    /// retries of the recording (about a minute), the storage client's own retries and timeouts, a queue backlog and
-    /// clock skew with a wide margin; a read costs what was recorded in this span, not the table's age. A run recorded
-    /// later still is stored (a warning says so) and read by reads from before it completed, such as the retrainer's
-    /// training window, but a read from a newer watermark does not see it.
+    /// a watermark looks at those completed up to this long before it; a read costs what was recorded in this span, not
+    /// the table's age. The default, one hour, covers the worst the recording's retries allow — the orchestrator's four
+    /// deliveries of <c>RecordRun</c>, each with the storage client's six tries of up to 100 s (its network timeout) and
+    /// about 15 s of back-off, some 41 minutes in all — plus clock skew and a short queue backlog. A run recorded later still is
+    /// stored (a warning says so) and read by reads from before it completed, such as the retrainer's training window,
+    /// but a read from a watermark more than this after its completion does not see it.
     /// </summary>
     public TimeSpan TrainingLookback { get; set; } = TimeSpan.FromHours(1);
 }
