@@ -102,7 +102,7 @@ public sealed class BlobPolicyStore(DspStorageAccount account, ILogger<BlobPolic
                     await table.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 }
 
-                logger.PolicyPublished(description.Version, description.TrainedOnTransitions, description.TrainingLoss);
+                logger.PolicyPublished(description.Version, description.TrainedOnTransitions, description.TrainingLoss, description.TrainedOnExamples);
                 return;
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412)

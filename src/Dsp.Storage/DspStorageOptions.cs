@@ -40,9 +40,22 @@ public sealed class DspStorageOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// A run whose transitions are still partly written is held back from training reads (they stop before it) for
-    /// this long after its last row was written; after that it counts as abandoned and is skipped, so that a writer
-    /// that never finished cannot stall training for good.
+    /// A run of the first storage layout (the <c>Transitions</c> table) whose transitions are still partly written is
+    /// held back from training reads (they stop before it) for this long after its last row was written; after that it
+    /// counts as abandoned and is skipped, so that a writer that never finished cannot stall training for good. (The
+    /// current layout commits a run with its last write: a run still being written is simply not readable yet.)
     /// </summary>
     public TimeSpan IncompleteRunGracePeriod { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How long after it completed a run may still be recorded and be found by reads of what is new. Training data is
+    /// filed by the run's completion time (the same on every replay of the write), so a read of the runs recorded after
+    /// a watermark looks at those completed up to this long before it; a read costs what was recorded in this span, not
+    /// the table's age. The default, one hour, covers the worst the recording's retries allow — the orchestrator's four
+    /// deliveries of <c>RecordRun</c>, each with the storage client's six tries of up to 100 s (its network timeout) and
+    /// about 15 s of back-off, some 41 minutes in all — plus clock skew and a short queue backlog. A run recorded later still is
+    /// stored (a warning says so) and read by reads from before it completed, such as the retrainer's training window,
+    /// but a read from a watermark more than this after its completion does not see it.
+    /// </summary>
+    public TimeSpan TrainingLookback { get; set; } = TimeSpan.FromHours(1);
 }

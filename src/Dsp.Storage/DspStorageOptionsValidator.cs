@@ -6,6 +6,9 @@ namespace Dsp.Storage;
 /// <summary>Checks <see cref="DspStorageOptions"/> at startup; a failure names the settings to set.</summary>
 public sealed partial class DspStorageOptionsValidator : IValidateOptions<DspStorageOptions>
 {
+    /// <summary>Every read of new training data looks this far back at most.</summary>
+    private static readonly TimeSpan MaximumTrainingLookback = TimeSpan.FromDays(7);
+
     public ValidateOptionsResult Validate(string? name, DspStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -54,6 +57,11 @@ public sealed partial class DspStorageOptionsValidator : IValidateOptions<DspSto
             failures.Add("Dsp:Storage:IncompleteRunGracePeriod must be positive.");
         }
 
+        if (options.TrainingLookback <= TimeSpan.Zero || options.TrainingLookback > MaximumTrainingLookback)
+        {
+            failures.Add($"Dsp:Storage:TrainingLookback {options.TrainingLookback} must be positive and at most {MaximumTrainingLookback.TotalDays:0} days.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -76,7 +84,8 @@ public sealed partial class DspStorageOptionsValidator : IValidateOptions<DspSto
         }
     }
 
-    // Table names are 3-63 alphanumeric characters starting with a letter; the longest name appended is 13 long.
+    // Table names are 3-63 alphanumeric characters starting with a letter; the longest name appended is 16 long
+    // (Training20261204).
     [GeneratedRegex("^([A-Za-z][A-Za-z0-9]{0,39})?$")]
     private static partial Regex TablePrefixPattern();
 

@@ -1,9 +1,16 @@
+using System.Text.Json;
 using Azure.Data.Tables;
+using Dsp.Core.Acceptance;
 using Dsp.Core.Runs;
 
 namespace Dsp.Storage;
 
-/// <summary>Maps <see cref="PublishedPolicy"/> to the row <c>policy</c>/<c>current</c> of the <c>Policies</c> table.</summary>
+/// <summary>
+/// Maps <see cref="PublishedPolicy"/> to the row <c>policy</c>/<c>current</c> of the <c>Policies</c> table. The
+/// acceptance model's calibration is kept as <c>CalibrationPredictions</c>, <c>CalibrationLogLoss</c>,
+/// <c>CalibrationBrier</c>, <c>CalibrationEce</c> and <c>CalibrationBins</c> (its reliability table as JSON); rows
+/// written before there was an acceptance model have neither these nor <c>TrainedOnExamples</c>, and read as none.
+/// </summary>
 internal static class PolicyRows
 {
     public const string Partition = "policy";
@@ -19,6 +26,7 @@ internal static class PolicyRows
             ["Version"] = policy.Version,
             ["TrainedOnTransitions"] = policy.TrainedOnTransitions,
             ["TrainingLoss"] = (double)policy.TrainingLoss,
+            ["TrainedOnExamples"] = policy.TrainedOnExamples,
         };
         Set(entity, "TrainedAt", policy.TrainedAt);
         Set(entity, "Watermark", policy.Watermark);
@@ -36,6 +44,15 @@ internal static class PolicyRows
         }
 
         Set(entity, "LastErrorAt", policy.LastErrorAt);
+        if (policy.Calibration is { } calibration)
+        {
+            entity["CalibrationPredictions"] = calibration.Predictions;
+            entity["CalibrationLogLoss"] = calibration.LogLoss;
+            entity["CalibrationBrier"] = calibration.Brier;
+            entity["CalibrationEce"] = calibration.ExpectedCalibrationError;
+            entity["CalibrationBins"] = JsonSerializer.Serialize(calibration.Bins);
+        }
+
         return entity;
     }
 
@@ -54,7 +71,33 @@ internal static class PolicyRows
             (float)row.Double("TrainingLoss"),
             ticks is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : row.DateTimeOrNull("Watermark"),
             row.StringOrNull("LastError"),
-            row.DateTimeOrNull("LastErrorAt"));
+            row.DateTimeOrNull("LastErrorAt"))
+        {
+            TrainedOnExamples = row.Int32OrNull("TrainedOnExamples") ?? 0,
+            Calibration = ReadCalibration(row),
+        };
+    }
+
+    private static Calibration? ReadCalibration(RowReader row)
+    {
+        if (row.Int32OrNull("CalibrationPredictions") is not { } predictions)
+        {
+            return null;
+        }
+
+        ReliabilityBin[]? bins;
+        try
+        {
+            bins = JsonSerializer.Deserialize<ReliabilityBin[]>(row.String("CalibrationBins"));
+        }
+        catch (JsonException)
+        {
+            bins = null;
+        }
+
+        return bins is { Length: CalibrationBuilder.BinCount }
+            ? new Calibration(predictions, row.Double("CalibrationLogLoss"), row.Double("CalibrationBrier"), row.Double("CalibrationEce"), bins)
+            : throw row.Invalid($"property 'CalibrationBins' is not a JSON array of {CalibrationBuilder.BinCount} reliability bins");
     }
 
     private static void Set(TableEntity entity, string name, DateTimeOffset? value)

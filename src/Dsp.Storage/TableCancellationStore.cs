@@ -24,7 +24,7 @@ public sealed class TableCancellationStore(DspStorageAccount account) : ICancell
         }
 
         var table = await account.Cancellations.GetClientAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var chunk in keys.Chunk(TransitionRows.MaximumBatchCount))
+        foreach (var chunk in keys.Chunk(TableBatches.MaximumCount))
         {
             await table.SubmitTransactionAsync(
                 chunk.Select(key => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(runId, key))),

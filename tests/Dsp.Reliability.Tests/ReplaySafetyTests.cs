@@ -43,8 +43,11 @@ public class ReplaySafetyTests
         Assert.NotEmpty(expected);
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
 
-        // RecordRun delivered again (twice) after the orchestrator's own delivery: nothing changes.
-        var record = new RecordInput(result.Run, expected, new RunExamples(id, input.Task, [], []));
+        // RecordRun delivered again (twice) after the orchestrator's own delivery, with its input (the judged drafts as
+        // it recorded them): nothing changes.
+        var recorded = (await transitions.ReadSinceAsync(null, int.MaxValue)).Runs.Single(r => r.RunId == id);
+        Assert.NotEmpty(recorded.Examples.Drafts);
+        var record = new RecordInput(result.Run, expected, recorded.Examples);
         await activities.RecordRun(record, CancellationToken.None);
         await activities.RecordRun(record, CancellationToken.None);
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());

@@ -21,7 +21,7 @@ public class ConfigurationTests
             Assert.Contains(setting, error.Message);
         }
 
-        Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<ITransitionStore>());
+        Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<ITrainingStore>());
     }
 
     [Fact]
@@ -39,6 +39,8 @@ public class ConfigurationTests
     [InlineData("Dsp:Storage:PolicyContainer", "Policies")]
     [InlineData("Dsp:Storage:TableServiceUri", "not a uri")]
     [InlineData("Dsp:Storage:MaxRetries", "-1")]
+    [InlineData("Dsp:Storage:TrainingLookback", "00:00:00")]
+    [InlineData("Dsp:Storage:TrainingLookback", "30.00:00:00")]
     public void Invalid_settings_are_named(string setting, string value)
     {
         using var services = Provider(new()
@@ -72,7 +74,7 @@ public class ConfigurationTests
         Assert.Equal("devTransitions", account.Transitions.Name);
         Assert.Equal("policies", account.PolicyBlobs.Name);
         Assert.Equal(5, account.Options.MaxRetries);
-        Assert.IsType<TableTransitionStore>(services.GetRequiredService<ITransitionStore>());
+        Assert.IsType<TableTrainingStore>(services.GetRequiredService<ITrainingStore>());
         Assert.IsType<TableRunStore>(services.GetRequiredService<IRunStore>());
         Assert.IsType<BlobPolicyStore>(services.GetRequiredService<IPolicyStore>());
         Assert.IsType<TableCancellationStore>(services.GetRequiredService<ICancellationStore>());

@@ -9,32 +9,82 @@ namespace Dsp.Storage.Tests;
 public class PolicyRetrainerTests : StorageTest
 {
     [Fact]
-    public async Task It_publishes_a_snapshot_trained_on_the_recorded_runs()
+    public async Task It_publishes_a_snapshot_whose_models_were_trained_on_the_stored_transitions_and_judged_drafts()
     {
-        var transitions = Scope.Transitions();
+        var training = Scope.Training();
         var policies = Scope.Policies();
-        var runs = Samples.TraceRuns();
+        var runs = Samples.TraceTraining(DateTimeOffset.UtcNow);
         foreach (var run in runs)
         {
-            await transitions.AppendAsync(run[0].RunId, run);
+            await training.AppendAsync(run);
         }
 
-        var outcome = await Retrainer(transitions, policies).RunAsync();
+        var outcome = await Retrainer(training, policies).RunAsync();
 
-        var total = runs.Sum(r => r.Count);
-        Assert.Equal(new RetrainOutcome(RetrainResult.Published, 1, total), outcome);
+        var transitions = runs.Sum(r => r.Transitions.Count);
+        var drafts = runs.Sum(r => r.Examples.Drafts.Count);
+        Assert.True(drafts > 100);
+        Assert.Equal(new RetrainOutcome(RetrainResult.Published, 1, transitions, Examples: drafts), outcome);
         var current = await policies.GetCurrentAsync();
-        Assert.Equal((1L, total, (string?)null), (current!.Version, current.TrainedOnTransitions, current.LastError));
-        Assert.Equal((await transitions.ReadSinceAsync(null, int.MaxValue)).Watermark, current.Watermark);
+        Assert.Equal((1L, transitions, drafts, (string?)null), (current!.Version, current.TrainedOnTransitions, current.TrainedOnExamples, current.LastError));
+        Assert.Null(current.Calibration); // no model was in service to score
+        var stored = await training.ReadSinceAsync(null, int.MaxValue);
+        Assert.Equal(stored.Watermark, current.Watermark);
         var snapshot = await policies.LoadAsync(1);
-        Assert.Equal((1L, total), (snapshot.Version, snapshot.TrainedOnTransitions));
+        Assert.Equal((1L, transitions, drafts), (snapshot.Version, snapshot.TrainedOnTransitions, snapshot.Acceptance!.TrainedOnExamples));
         Assert.Equal(current.TrainingLoss, snapshot.TrainingLoss);
+
+        // The acceptance model is the one the stored drafts train: they read back exactly as recorded, in the order
+        // the retrainer read them.
+        Samples.AssertSame([.. runs.OrderBy(r => stored.Runs.Select(s => s.RunId).ToList().IndexOf(r.RunId))], stored.Runs);
+        var expected = new AcceptanceTrainer().Train([.. stored.Runs.Where(r => r.Examples.Drafts.Count > 0).Select(r => r.Examples)]);
+        Assert.Equal(AcceptanceModelSerializer.Serialize(expected), AcceptanceModelSerializer.Serialize(snapshot.Acceptance));
+    }
+
+    [Fact]
+    public async Task The_next_version_records_how_well_the_acceptance_model_in_service_predicted_the_drafts_judged_since()
+    {
+        var training = Scope.Training();
+        var policies = Scope.Policies();
+        var retrainer = Retrainer(training, policies);
+        var runs = Samples.TraceTraining(DateTimeOffset.UtcNow);
+        foreach (var run in runs.Take(20))
+        {
+            await training.AppendAsync(run);
+        }
+
+        Assert.Equal(RetrainResult.Published, (await retrainer.RunAsync()).Result);
+        var inService = (await policies.LoadAsync(1)).Acceptance!;
+        await Task.Delay(30); // completed after the training
+        var later = runs.Skip(20).Select(r => r with { CompletedAt = DateTimeOffset.UtcNow }).ToList();
+        foreach (var run in later)
+        {
+            await training.AppendAsync(run);
+        }
+
+        Assert.Equal(RetrainResult.Published, (await retrainer.RunAsync()).Result);
+
+        var calibration = (await policies.GetCurrentAsync())!.Calibration;
+        var expected = new CalibrationBuilder();
+        foreach (var run in later)
+        {
+            foreach (var draft in run.Examples.Drafts)
+            {
+                expected.Add(inService.Predict(new PolicyState(run.Examples.Task, [.. run.Examples.Plan.Take(draft.Position)], draft.RoundOffset, 0, 0, 0), draft.Draft), draft.Accepted);
+            }
+        }
+
+        var want = expected.Build();
+        Assert.NotNull(calibration);
+        Assert.Equal(later.Sum(r => r.Examples.Drafts.Count), calibration.Predictions);
+        Assert.Equal((want.Predictions, want.LogLoss, want.Brier, want.ExpectedCalibrationError), (calibration.Predictions, calibration.LogLoss, calibration.Brier, calibration.ExpectedCalibrationError));
+        Assert.Equal(want.Bins, calibration.Bins);
     }
 
     [Fact]
     public async Task It_skips_when_nothing_is_new_and_trains_on_from_the_last_snapshot_when_something_is()
     {
-        var transitions = Scope.Transitions();
+        var transitions = Scope.Training();
         var policies = Scope.Policies();
         var retrainer = Retrainer(transitions, policies);
         await AppendAsync(transitions, "run-1", "run-2");
@@ -43,7 +93,7 @@ public class PolicyRetrainerTests : StorageTest
         Assert.Equal(new RetrainOutcome(RetrainResult.NothingNew, 1), await retrainer.RunAsync());
 
         await AppendAsync(transitions, "run-3");
-        Assert.Equal(new RetrainOutcome(RetrainResult.Published, 2, 15), await retrainer.RunAsync());
+        Assert.Equal(new RetrainOutcome(RetrainResult.Published, 2, 15, Examples: 15), await retrainer.RunAsync());
         Assert.Equal(2, (await policies.LoadAsync(2)).Version);
         Assert.Equal(new RetrainOutcome(RetrainResult.NothingNew, 2), await retrainer.RunAsync());
     }
@@ -51,15 +101,15 @@ public class PolicyRetrainerTests : StorageTest
     [Fact]
     public async Task An_impossible_transition_fails_training_and_leaves_the_policy_in_service()
     {
-        var transitions = Scope.Transitions();
+        var transitions = Scope.Training();
         var policies = Scope.Policies();
         var retrainer = Retrainer(transitions, policies);
         await AppendAsync(transitions, "run-1");
         await retrainer.RunAsync();
         var before = await policies.GetCurrentAsync();
 
-        var impossible = Samples.Run("run-bad").Select((t, i) => i == 1 ? t with { Reward = 0.5f } : t).ToList();
-        await transitions.AppendAsync("run-bad", impossible);
+        var bad = Samples.Training("run-bad");
+        await transitions.AppendAsync(bad with { Transitions = [.. bad.Transitions.Select((t, i) => i == 1 ? t with { Reward = 0.5f } : t)] });
         var outcome = await retrainer.RunAsync();
 
         Assert.Equal((RetrainResult.Failed, 1L), (outcome.Result, outcome.Version));
@@ -74,7 +124,7 @@ public class PolicyRetrainerTests : StorageTest
     [Fact]
     public async Task A_corrupt_snapshot_in_service_is_replaced_by_the_next_version_trained_afresh()
     {
-        var transitions = Scope.Transitions();
+        var transitions = Scope.Training();
         var policies = Scope.Policies();
         var retrainer = Retrainer(transitions, policies);
         await AppendAsync(transitions, "run-1");
@@ -97,11 +147,11 @@ public class PolicyRetrainerTests : StorageTest
     [Fact]
     public async Task Two_concurrent_retrainings_train_once()
     {
-        await AppendAsync(Scope.Transitions(), "run-1", "run-2");
+        await AppendAsync(Scope.Training(), "run-1", "run-2");
         var overlap = new LeaseOverlap(attempts: 2);
 
         // Two instances: each its own clients over the same tables and container.
-        var first = Retrainer(Scope.Transitions(), new OverlappingLeases(Scope.Policies(), overlap));
+        var first = Retrainer(Scope.Training(), new OverlappingLeases(Scope.Policies(), overlap));
         var secondAccount = Scope.SecondAccount();
         var second = Retrainer(
             new TableTrainingStore(secondAccount, TimeProvider.System, NullLogger<TableTrainingStore>.Instance),
@@ -122,7 +172,7 @@ public class PolicyRetrainerTests : StorageTest
     {
         foreach (var runId in runIds)
         {
-            await store.AppendAsync(new RunTrainingData(runId, DateTimeOffset.UtcNow, Samples.Run(runId, $"task {runId}"), new RunExamples(runId, $"task {runId}", [], [])));
+            await store.AppendAsync(Samples.Training(runId, $"task {runId}"));
         }
     }
 

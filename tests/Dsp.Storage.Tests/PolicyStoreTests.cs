@@ -1,3 +1,5 @@
+using Azure.Data.Tables;
+using Dsp.Core.Acceptance;
 using Dsp.Core.Policy;
 using Dsp.Core.Runs;
 
@@ -20,6 +22,51 @@ public class PolicyStoreTests : StorageTest
         Assert.Equal(description, await store.GetCurrentAsync());
         Assert.Equal(snapshot.Serialize(), (await store.LoadAsync(1)).Serialize());
         Assert.True(await Blob(BlobPolicyStore.SnapshotBlobName(1)).ExistsAsync());
+    }
+
+    [Fact]
+    public async Task The_acceptance_models_training_size_and_calibration_read_back_and_old_rows_have_none()
+    {
+        var store = Scope.Policies();
+        var calibration = new CalibrationBuilder();
+        foreach (var (p, outcome) in new[] { (0.05, false), (0.31, true), (0.31, false), (0.77, true), (0.999, true), (1.0, false), (0.5, true) })
+        {
+            calibration.Add(p, outcome);
+        }
+
+        var v1 = Samples.Snapshot(1);
+        var description = Samples.Describe(v1, Watermark) with { TrainedOnExamples = 1234, Calibration = calibration.Build() };
+        await store.PublishAsync(v1, description);
+
+        var read = await store.GetCurrentAsync();
+        Assert.Equal(description with { Calibration = null }, read! with { Calibration = null });
+        Assert.Equal(1234, read.TrainedOnExamples);
+        var (expected, actual) = (description.Calibration!, read.Calibration!);
+        Assert.Equal((expected.Predictions, expected.LogLoss, expected.Brier, expected.ExpectedCalibrationError), (actual.Predictions, actual.LogLoss, actual.Brier, actual.ExpectedCalibrationError));
+        Assert.Equal(expected.Bins, actual.Bins);
+
+        // A failure keeps them (it merges its own properties only).
+        await store.RecordFailureAsync("no luck", Watermark);
+        Assert.Equal(expected.Bins, (await store.GetCurrentAsync())!.Calibration!.Bins);
+
+        // A row written before the acceptance model existed.
+        var table = await Scope.Account.Policies.GetClientAsync();
+        var old = PolicyRows.ToEntity(Samples.Describe(Samples.Snapshot(2), Watermark));
+        foreach (var name in old.Keys.Where(k => k.StartsWith("Calibration", StringComparison.Ordinal) || k == "TrainedOnExamples").ToList())
+        {
+            old.Remove(name);
+        }
+
+        await table.UpsertEntityAsync(old, TableUpdateMode.Replace);
+        var legacy = await store.GetCurrentAsync();
+        Assert.Equal(Samples.Describe(Samples.Snapshot(2), Watermark), legacy);
+        Assert.Equal((0, (Calibration?)null), (legacy!.TrainedOnExamples, legacy.Calibration));
+
+        old["CalibrationPredictions"] = 3;
+        old["CalibrationBins"] = "[]";
+        await table.UpsertEntityAsync(old, TableUpdateMode.Replace);
+        var error = await Assert.ThrowsAsync<InvalidRowException>(() => store.GetCurrentAsync());
+        Assert.Contains("'CalibrationBins'", error.Message);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Dsp.Storage.Tests;
 /// </summary>
 public sealed class StorageScope : IAsyncDisposable
 {
-    public StorageScope(TimeProvider? clock = null)
+    public StorageScope(TimeProvider? clock = null, Action<DspStorageOptions>? configure = null)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
         Options = new DspStorageOptions
@@ -20,6 +20,7 @@ public sealed class StorageScope : IAsyncDisposable
             RetryDelay = TimeSpan.FromMilliseconds(100),
             MaxRetryDelay = TimeSpan.FromSeconds(1),
         };
+        configure?.Invoke(Options);
         Account = new DspStorageAccount(Options);
         Clock = clock ?? TimeProvider.System;
     }
@@ -30,7 +31,7 @@ public sealed class StorageScope : IAsyncDisposable
 
     public TimeProvider Clock { get; }
 
-    public TableTrainingStore Transitions() => new(Account, Clock, NullLogger<TableTrainingStore>.Instance);
+    public TableTrainingStore Training() => new(Account, Clock, NullLogger<TableTrainingStore>.Instance);
 
     public TableRunStore Runs() => new(Account, NullLogger<TableRunStore>.Instance);
 
@@ -41,11 +42,24 @@ public sealed class StorageScope : IAsyncDisposable
     /// <summary>Another process's view of the same tables and container (its own clients, its own creation flags).</summary>
     public DspStorageAccount SecondAccount() => new(Options);
 
+    /// <summary>The names of this scope's tables that exist.</summary>
+    public async Task<List<string>> TableNamesAsync()
+    {
+        var names = new List<string>();
+        var filter = Azure.Data.Tables.TableServiceClient.CreateQueryFilter($"TableName ge {Options.TablePrefix} and TableName lt {Options.TablePrefix + "~"}");
+        await foreach (var table in Account.TableService.QueryAsync(filter))
+        {
+            names.Add(table.Name);
+        }
+
+        return names;
+    }
+
     public async ValueTask DisposeAsync()
     {
-        foreach (var name in new[] { DspStorageAccount.TransitionsTableName, DspStorageAccount.RunsTableName, DspStorageAccount.PoliciesTableName, DspStorageAccount.CancellationsTableName })
+        foreach (var name in await TableNamesAsync())
         {
-            await Account.TableService.DeleteTableAsync(Options.TablePrefix + name);
+            await Account.TableService.DeleteTableAsync(name);
         }
 
         await Account.BlobService.GetBlobContainerClient(Options.PolicyContainer).DeleteIfExistsAsync();
@@ -60,9 +74,11 @@ public abstract class StorageTest : IAsyncLifetime
 
     protected virtual TimeProvider? Clock => null;
 
+    protected virtual Action<DspStorageOptions>? Configure => null;
+
     public Task InitializeAsync()
     {
-        Scope = new StorageScope(Clock);
+        Scope = new StorageScope(Clock, Configure);
         return Task.CompletedTask;
     }
 
