@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dsp.Core.Agents;
 using Dsp.Core.Planning;
+using Dsp.Core.Policy;
 using Dsp.Core.Traces;
 using Dsp.Functions;
 using Dsp.Functions.Planning;
@@ -94,7 +95,7 @@ public class EndToEndTests
         Assert.Equal(TargetPlan, targetAlone);
         var abortsBefore = server.Aborted;
 
-        var id = await planner.StartPlanAsync(new PlanInput(Live.Task, 0.9f, 3, 20, "exact", "default"));
+        var id = await planner.StartPlanAsync(new PlanInput(Live.Task, 0.9f, 3, 20, "exact", "default", Policy: PolicyNames.Dsp));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var result = await planner.WaitAsync(id, timeout.Token);
 
@@ -113,7 +114,7 @@ public class EndToEndTests
         Assert.True(result.Run.CostUsd > 0);
 
         // The live run becomes a dsp-trace/1 trace that replays to the same plan.
-        var trace = PlanTraces.FromResult(id, new PlanInput(Live.Task, 0.9f, 3, 20, "exact", "default"), result, profiles.Find("default")!);
+        var trace = PlanTraces.FromResult(id, new PlanInput(Live.Task, 0.9f, 3, 20, "exact", "default", Policy: PolicyNames.Dsp), result, profiles.Find("default")!);
         Assert.Equal(targetAlone, trace.Steps.Select(s => s.Target.Text));
         Assert.Equal(TargetPlan.Take(DraftAgreesUpTo), trace.Steps.Take(DraftAgreesUpTo).Select(s => s.Draft.Text));
         Assert.Equal(new TraceModels("gpt-4.1-mini", "gpt-4.1", "direct", "cot"), trace.Models);

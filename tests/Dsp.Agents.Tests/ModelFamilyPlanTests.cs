@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using Dsp.Core.Agents;
 using Dsp.Core.Costs;
 using Dsp.Core.Planning;
+using Dsp.Core.Policy;
 using Dsp.Functions;
 using Dsp.Functions.Planning;
 using Dsp.Hosting;
@@ -90,7 +91,7 @@ public class ModelFamilyPlanTests
     private static async Task<PlanResult> PlanAsync(InProcessPlanner planner, string profile)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await planner.WaitAsync(await planner.StartPlanAsync(new PlanInput(Live.Task, 0.9f, 3, 20, "exact", profile)), timeout.Token);
+        return await planner.WaitAsync(await planner.StartPlanAsync(new PlanInput(Live.Task, 0.9f, 3, 20, "exact", profile, Policy: PolicyNames.Dsp)), timeout.Token);
     }
 
     [Theory]

@@ -1,8 +1,9 @@
-using Dsp.Core.Acceptance;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Diagnostics;
+using Dsp.Core.Acceptance;
 using Dsp.Core.Agents;
 using Dsp.Core.Planning;
+using Dsp.Core.Policy;
 using Dsp.Core.Runs;
 using Dsp.Core.Traces;
 using Dsp.Functions.Planning;
@@ -14,7 +15,7 @@ public class TelemetryTests
 {
     private static readonly IReadOnlyList<AgentTrace> Traces = TraceReader.ReadFile(PlanHost.BundledTraces);
 
-    private static PlanInput Deep(AgentTrace trace) => new(trace.Task, 0.9f, 3, trace.Steps.Count, "exact", "default", trace.Id);
+    private static PlanInput Deep(AgentTrace trace) => new(trace.Task, 0.9f, 3, trace.Steps.Count, "exact", "default", trace.Id, PolicyNames.Dsp);
 
     [Fact]
     public async Task A_plan_emits_one_plan_span_with_its_metrics_and_a_span_per_model_call()

@@ -22,7 +22,9 @@ public class ReplaySafetyTests
     [InlineData(true)]
     public async Task Every_activity_run_twice_with_the_same_input_duplicates_no_transition_run_or_snapshot(bool azureStorage)
     {
-        await using var server = await FaultyOpenAIServer.StartAsync(new FaultOptions { FailureShare = 0 }, Harness.Answer);
+        // Targets slower than drafts, so that drafts are judged (a draft that loses the race to its target is not).
+        var slowTargets = new Dictionary<string, TimeSpan> { ["target"] = TimeSpan.FromSeconds(1) };
+        await using var server = await FaultyOpenAIServer.StartAsync(new FaultOptions { FailureShare = 0, FirstChunkDelay = slowTargets }, Harness.Answer);
         await using var azurite = azureStorage ? await PrivateAzurite.StartAsync() : null;
         var configuration = Harness.Configuration(server.Endpoint, more: azurite is null ? null : Harness.StorageSettings(azurite.ConnectionString()));
         await using var planner = await InProcessPlanner.StartAsync(

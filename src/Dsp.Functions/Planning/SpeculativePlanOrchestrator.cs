@@ -128,6 +128,9 @@ public sealed partial class SpeculativePlanOrchestrator
             var settled = await Task.WhenAll(_cancelled.Select(c => OutcomeOf(c.Call)));
             await SettleCancellationWritesAsync();
             var calls = _finished.Concat(_cancelled.Select((c, i) => (c.Key, Outcome: settled[i]))).ToList();
+
+            // Drafts that lost the race with their targets decided too: the version is theirs when no other said it.
+            _policyVersion ??= settled.Select(o => o.Decision?.PolicyVersion).FirstOrDefault(v => v is not null);
             var transitions = _engine.Status == EngineStatus.Completed
                 ? TransitionBuilder.Build(context.InstanceId, input.Task, _engine.Verified, _engine.Verdicts, _rounds)
                 : [];
