@@ -16,5 +16,6 @@ public static class DspCommandLine
             new BenchCommand(),
             new TrainCommand(),
             new PlanCommand(),
+            new WorkerCommand(),
         };
 }

@@ -55,6 +55,8 @@ internal sealed class PlanCommand : Command
         HelpName = "CONNECTION",
     };
 
+    private readonly Option<string> _durable = DurableBackends.CreateOption();
+
     private readonly Option<FileInfo?> _json = new("--json") { Description = "Write the plan and its metrics as JSON", HelpName = "OUT.json" };
 
     private readonly Option<bool> _live = new("--live")
@@ -74,7 +76,7 @@ internal sealed class PlanCommand : Command
     public PlanCommand()
         : base("plan", "Plan a task with speculative planning, hosting the Functions app's orchestrator in-process.")
     {
-        foreach (var option in new Option[] { _task, _traceId, _tradeoff, _offset, _maxSteps, _judge, _traces, _speed, _storage, _json, _live, _agents, _record })
+        foreach (var option in new Option[] { _task, _traceId, _tradeoff, _offset, _maxSteps, _judge, _traces, _speed, _storage, _durable, _json, _live, _agents, _record })
         {
             Options.Add(option);
         }
@@ -126,13 +128,14 @@ internal sealed class PlanCommand : Command
         }
 
         var recorded = InputFiles.Read(traces, TraceReader.ReadFiles, "traces");
-        await using var planner = await Start(configuration, storage is not null);
+        var durable = parse.GetValue(_durable)!;
+        await using var planner = await Start(configuration, storage is not null, DurableBackends.Create(durable, storage, configuration));
         var input = Validate(planner.Services.GetRequiredService<PlanRequestValidator>(), parse, recorded, agents, live);
         var profile = planner.Services.GetRequiredService<IAgentProfiles>().Find(input.Agents)!;
 
         console.MarkupLine($"[bold]Planning[/] {Markup.Escape(input.Task)}");
         var agentsText = live ? $"live agents '{input.Agents}' ({profile.Draft.Model} drafts, {profile.Target.Model} decides)" : $"replay at {speed}× speed";
-        console.MarkupLine(Markup.Escape(Invariant($"τ = {input.Tradeoff}, β = {input.Offset}, judge {input.Judge}, {agentsText}, {(storage is null ? "in-memory storage" : "Azure Storage")}")));
+        console.MarkupLine(Markup.Escape(Invariant($"τ = {input.Tradeoff}, β = {input.Offset}, judge {input.Judge}, {agentsText}, {(storage is null ? "in-memory storage" : "Azure Storage")}, {DurableBackends.Describe(durable)}")));
         var id = await planner.StartPlanAsync(input, cancellationToken);
         using var stop = cancellationToken.Register(() => _ = planner.StopAsync(id, "interrupted", CancellationToken.None));
         await new PlanProgressView(console, planner.Client).FollowAsync(id, CancellationToken.None);
@@ -170,23 +173,26 @@ internal sealed class PlanCommand : Command
         }
     }
 
-    private static async Task<InProcessPlanner> Start(IConfiguration configuration, bool azureStorage)
+    private static async Task<InProcessPlanner> Start(IConfiguration configuration, bool azureStorage, IDurableBackend backend)
     {
         try
         {
-            return await InProcessPlanner.StartAsync(configuration, services =>
-            {
-                if (azureStorage)
+            return await InProcessPlanner.StartAsync(
+                configuration,
+                services =>
                 {
-                    services.AddDspStorage(configuration);
-                }
-                else
-                {
-                    services.AddInMemoryStores();
-                }
-            });
+                    if (azureStorage)
+                    {
+                        services.AddDspStorage(configuration);
+                    }
+                    else
+                    {
+                        services.AddInMemoryStores();
+                    }
+                },
+                backend: backend);
         }
-        catch (Exception e) when (e is FormatException or IOException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is FormatException or IOException or ArgumentException or InvalidOperationException or Azure.RequestFailedException)
         {
             throw new CommandException(e.Message, e);
         }
