@@ -70,7 +70,7 @@ public sealed class InProcessPlanner : IAsyncDisposable
         var instance = await _host.WaitForCompletionAsync(id, cancellationToken);
         return instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed
             ? instance.ReadOutputAs<PlanResult>()!
-            : throw new InvalidOperationException($"Plan {id} ended {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage}");
+            : throw new InvalidOperationException($"Plan {id} ended {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage ?? instance.SerializedOutput}");
     }
 
     /// <summary>Stops a running plan and its in-flight calls, as <c>POST /api/plans/{id}/cancel</c> does.</summary>
