@@ -25,21 +25,29 @@ param resourceGroupName string = ''
 @description('Object id of a developer (or CI principal) to grant the data roles on storage and Azure OpenAI, for running the app or the CLI locally against the deployed resources with Entra ID; empty for none. azd fills in the signed-in principal.')
 param principalId string = ''
 
-@description('Kind of principalId: User for a person, ServicePrincipal for a CI identity.')
+@description('Kind of principalId: User for a person, ServicePrincipal for a CI identity or service principal; empty to infer it: when principalId is the principal running the deployment, deployer() tells (only a user has a user principal name), otherwise User.')
 @allowed([
+  ''
   'User'
   'ServicePrincipal'
 ])
-param principalType string = 'User'
+param principalType string = ''
 
 @description('Deployment name of the drafter (cheap, fast) model.')
 param draftDeploymentName string = 'draft'
 
-@description('Model name of the drafter deployment.')
-param draftModelName string = 'gpt-4.1-mini'
+// Model defaults: current GA models a new subscription can deploy without an access request (checked 2026-12-04
+// against Microsoft's retirement schedule, https://learn.microsoft.com/azure/foundry/openai/concepts/model-retirement-schedule,
+// and infra/model-lifecycle.json, which Dsp.Infra.Tests holds them to). The drafter is the fast, cheap member of the
+// target's family. Both are reasoning models: the agents send reasoning_effort and no temperature.
+@description('Model name of the drafter deployment (the fast, cheap member of the target\'s family).')
+param draftModelName string = 'gpt-5.4-mini'
 
 @description('Model version of the drafter deployment.')
-param draftModelVersion string = '2025-04-14'
+param draftModelVersion string = '2026-03-17'
+
+@description('reasoning_effort of the drafter (none, low, medium, high, xhigh for gpt-5.4-mini); empty for a classic chat model.')
+param draftReasoningEffort string = 'none'
 
 @description('Deployment SKU of the drafter.')
 param draftSkuName string = 'GlobalStandard'
@@ -52,10 +60,13 @@ param draftCapacity int = 50
 param targetDeploymentName string = 'target'
 
 @description('Model name of the target deployment.')
-param targetModelName string = 'gpt-4.1'
+param targetModelName string = 'gpt-5.4'
 
 @description('Model version of the target deployment.')
-param targetModelVersion string = '2025-04-14'
+param targetModelVersion string = '2026-03-05'
+
+@description('reasoning_effort of the target (none, low, medium, high, xhigh for gpt-5.4); empty for a classic chat model.')
+param targetReasoningEffort string = 'low'
 
 @description('Deployment SKU of the target.')
 param targetSkuName string = 'GlobalStandard'
@@ -64,7 +75,7 @@ param targetSkuName string = 'GlobalStandard'
 @minValue(1)
 param targetCapacity int = 50
 
-@description('NCRONTAB schedule (six fields, with seconds) of the policy retraining timer.')
+@description('NCRONTAB schedule (six fields, with seconds) of the policy retraining timer (app setting DSP_RETRAIN_SCHEDULE).')
 param retrainSchedule string = '0 */5 * * * *'
 
 @description('Memory per Function App instance in MB.')
@@ -85,6 +96,15 @@ var tags = {
   'azd-env-name': environmentName
 }
 var functionAppName = 'func-dsp-${resourceToken}'
+var openAiRegion = toLower(empty(openAiLocation) ? location : openAiLocation)
+// The developer's principal type: given, or inferred from deployer() when the developer is who deploys (a service
+// principal or managed identity has no user principal name), else a user.
+var deployingPrincipal = deployer()
+var developerPrincipalType = principalType == 'User'
+  ? 'User'
+  : principalType == 'ServicePrincipal' || (principalId == deployingPrincipal.objectId && empty(deployingPrincipal.?userPrincipalName ?? ''))
+      ? 'ServicePrincipal'
+      : 'User'
 var deploymentContainerName = 'app-package-${resourceToken}'
 var policiesContainerName = 'policies'
 
@@ -131,8 +151,9 @@ module openAi 'ai/openai.bicep' = {
   name: 'openai'
   scope: rg
   params: {
-    name: 'oai-dsp-${resourceToken}'
-    location: empty(openAiLocation) ? location : openAiLocation
+    // The region is part of the name: an account cannot move, so changing openAiLocation creates a new one.
+    name: 'oai-dsp-${resourceToken}-${openAiRegion}'
+    location: openAiRegion
     tags: tags
     draftDeploymentName: draftDeploymentName
     draftModelName: draftModelName
@@ -164,7 +185,7 @@ module developerRoles 'rbac/role-assignments.bicep' = if (!empty(principalId)) {
   scope: rg
   params: {
     principalId: principalId
-    principalType: principalType
+    principalType: developerPrincipalType
     storageAccountName: storage.outputs.name
     openAiAccountName: openAi.outputs.name
   }
@@ -187,8 +208,10 @@ module functionApp 'app/function-app.bicep' = {
     openAiEndpoint: openAi.outputs.endpoint
     draftDeploymentName: openAi.outputs.draftDeploymentName
     draftModelName: draftModelName
+    draftReasoningEffort: draftReasoningEffort
     targetDeploymentName: openAi.outputs.targetDeploymentName
     targetModelName: targetModelName
+    targetReasoningEffort: targetReasoningEffort
     retrainSchedule: retrainSchedule
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount

@@ -42,11 +42,17 @@ param draftDeploymentName string
 @description('Model name of the drafter deployment (for cost accounting and traces).')
 param draftModelName string
 
+@description('reasoning_effort of the drafter; empty for a classic chat model (then none is sent).')
+param draftReasoningEffort string
+
 @description('Deployment name of the target model.')
 param targetDeploymentName string
 
 @description('Model name of the target deployment (for cost accounting and traces).')
 param targetModelName string
+
+@description('reasoning_effort of the target; empty for a classic chat model (then none is sent).')
+param targetReasoningEffort string
 
 @description('NCRONTAB schedule of the policy retraining timer.')
 param retrainSchedule string
@@ -147,8 +153,13 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Dsp__Agents__Profiles__default__Draft__Model: draftModelName
     Dsp__Agents__Profiles__default__Target__Deployment: targetDeploymentName
     Dsp__Agents__Profiles__default__Target__Model: targetModelName
-    // Policy retraining timer.
-    Dsp__Policy__RetrainSchedule: retrainSchedule
+    // reasoning_effort of reasoning models; empty (classic chat models, which refuse the parameter) means not sent.
+    Dsp__Agents__Profiles__default__Draft__ReasoningEffort: draftReasoningEffort
+    Dsp__Agents__Profiles__default__Target__ReasoningEffort: targetReasoningEffort
+    // Policy retraining timer. The host resolves the trigger's %DSP_RETRAIN_SCHEDULE% itself, so the setting is required
+    // and flat: Section:Key names are reported not to fire on scale-to-zero Linux plans while idle
+    // (https://github.com/Azure/azure-functions-host/issues/8649).
+    DSP_RETRAIN_SCHEDULE: retrainSchedule
     // Telemetry with Entra ID (the component has local auth disabled).
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'

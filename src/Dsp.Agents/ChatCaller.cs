@@ -6,7 +6,7 @@ using System.Text.Json;
 using Azure.Identity;
 using Dsp.Core.Agents;
 using Dsp.Core.Planning;
-using OpenAI.Chat;
+using Microsoft.Extensions.AI;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -16,41 +16,45 @@ namespace Dsp.Agents;
 /// <summary>What one chat call produced: the streamed text (partial when cancelled) and its usage.</summary>
 public sealed record ChatAnswer(string Text, CallUsage Usage);
 
-/// <summary>Sampling settings of a call.</summary>
-public sealed record ChatSettings(float? Temperature, long? Seed, int? MaxOutputTokens);
-
 /// <summary>
-/// Makes streamed chat calls to one deployment through a Polly pipeline (retries with backoff that honours
-/// Retry-After, an attempt timeout); the SDK's own retries are off. Each retry is counted on the
-/// <c>dsp.model.retries</c> metric and in the call's usage (or its <see cref="AgentException"/>). Cancellation is
-/// cooperative: the stream is closed at once and the call returns what was consumed — prompt tokens and the
-/// streamed completion counted with the model's tokenizer.
+/// Makes streamed chat calls through any Microsoft.Extensions.AI <see cref="IChatClient"/> with a Polly pipeline
+/// (retries with backoff that honours Retry-After, an attempt timeout); the SDK's own retries are off. Each retry is
+/// counted on the <c>dsp.model.retries</c> metric and in the call's usage (or its <see cref="AgentException"/>), and
+/// each call is a GenAI <c>chat</c> span (<see cref="AgentTelemetry"/>). Cancellation is cooperative: the stream is
+/// closed at once and the call returns what was consumed — prompt tokens and the streamed completion counted with the
+/// model's tokenizer.
 /// </summary>
 public sealed class ChatCaller
 {
     /// <summary>A call's retries so far, counted by the pipeline as it decides each one.</summary>
     private static readonly ResiliencePropertyKey<int> RetriesKey = new("dsp.retries");
 
-    private readonly ChatClient _client;
+    private readonly IChatClient _client;
     private readonly ResiliencePipeline _pipeline;
     private readonly OpenAIConnectionOptions _connection;
     private readonly TimeProvider _time;
 
-    public ChatCaller(ChatClient client, string deployment, string model, OpenAIConnectionOptions connection, TimeProvider time)
+    /// <param name="client">The chat client of the role's deployment.</param>
+    /// <param name="endpoint">Where the calls go.</param>
+    /// <param name="connection">The retry settings (and the API key, to keep it out of errors).</param>
+    /// <param name="time">The clock.</param>
+    public ChatCaller(IChatClient client, ChatEndpoint endpoint, OpenAIConnectionOptions connection, TimeProvider time)
     {
         _client = client;
-        Deployment = deployment;
-        Model = model;
+        Endpoint = endpoint;
         _connection = connection;
         _time = time;
-        _pipeline = CreatePipeline(deployment, connection, time);
+        _pipeline = CreatePipeline(endpoint.Deployment, connection, time);
     }
 
+    /// <summary>Where the calls go.</summary>
+    public ChatEndpoint Endpoint { get; }
+
     /// <summary>The deployment (or model) called.</summary>
-    public string Deployment { get; }
+    public string Deployment => Endpoint.Deployment;
 
     /// <summary>The priced model, for counting tokens.</summary>
-    public string Model { get; }
+    public string Model => Endpoint.Model;
 
     /// <summary>Streams one answer.</summary>
     /// <exception cref="AgentException">The call failed for good.</exception>
@@ -71,9 +75,11 @@ public sealed class ChatCaller
     {
         var cancellation = context.CancellationToken;
         var started = _time.GetTimestamp();
+        var span = AgentTelemetry.StartChat(Endpoint, settings);
         var text = new StringBuilder();
-        ChatTokenUsage? reported = null;
+        UsageDetails? reported = null;
         ChatFinishReason? finish = null;
+        string? responseModel = null;
         var attempts = 0;
         var chat = messages.Select(ToChatMessage).ToList();
         try
@@ -86,16 +92,16 @@ public sealed class ChatCaller
                     text.Clear();
                     reported = null;
                     finish = null;
-                    var updates = _client.CompleteChatStreamingAsync(chat, ToOptions(settings), token);
-                    await foreach (var update in updates.WithCancellation(token))
+                    await foreach (var update in _client.GetStreamingResponseAsync(chat, settings.ToOptions(), token).WithCancellation(token))
                     {
-                        foreach (var part in update.ContentUpdate)
+                        text.Append(update.Text);
+                        foreach (var usage in update.Contents.OfType<UsageContent>())
                         {
-                            text.Append(part.Text);
+                            reported = usage.Details;
                         }
 
-                        reported = update.Usage ?? reported;
                         finish = update.FinishReason ?? finish;
+                        responseModel = update.ModelId ?? responseModel;
                     }
                 },
                 context);
@@ -103,55 +109,56 @@ public sealed class ChatCaller
         catch (Exception) when (cancellation.IsCancellationRequested)
         {
             // Stopped by the caller: the stream is disposed; bill the prompt and what was streamed.
-            return new ChatAnswer(text.ToString(), new CallUsage(
+            var cancelled = new CallUsage(
                 TokenCounter.CountPrompt(Model, messages),
                 TokenCounter.Count(Model, text.ToString()),
                 _time.GetElapsedTime(started).TotalSeconds,
                 Cancelled: true,
-                Retries: RetriesOf(context)));
+                Retries: RetriesOf(context));
+            AgentTelemetry.EndChat(span, Endpoint, cancelled, finishReason: null, responseModel);
+            return new ChatAnswer(text.ToString(), cancelled);
         }
         catch (Exception e) when (e is not AgentException)
         {
             // A service may quote back the key it was sent (some gateways do): the message leaves it out, and the raw
             // exception, which still holds it, is not chained where a log of this one would print it.
             var inner = _connection.ApiKey is { Length: > 0 } key && e.ToString().Contains(key, StringComparison.Ordinal) ? null : e;
-            throw new AgentException(Explain(e, attempts), inner) { Retries = RetriesOf(context) };
-        }
-
-        if (finish == ChatFinishReason.ContentFilter)
-        {
-            throw new AgentException($"The content filter of '{Deployment}' stopped the answer.") { Retries = RetriesOf(context) };
+            var failure = new AgentException(Explain(e, attempts), inner) { Retries = RetriesOf(context) };
+            AgentTelemetry.FailChat(span, Endpoint, e, _time.GetElapsedTime(started).TotalSeconds, failure.Retries, failure.Message);
+            throw failure;
         }
 
         var latency = _time.GetElapsedTime(started).TotalSeconds;
         var answer = text.ToString();
-        var usage = reported is not null
-            ? new CallUsage(reported.InputTokenCount, reported.OutputTokenCount, latency, Retries: RetriesOf(context))
+        var usage = reported is { InputTokenCount: { } input, OutputTokenCount: { } output }
+            ? new CallUsage((int)input, (int)output, latency, Retries: RetriesOf(context))
             : new CallUsage(TokenCounter.CountPrompt(Model, messages), TokenCounter.Count(Model, answer), latency, Retries: RetriesOf(context));
+        AgentTelemetry.EndChat(span, Endpoint, usage, finish?.Value, responseModel);
+        if (finish == ChatFinishReason.ContentFilter)
+        {
+            throw new AgentException($"The content filter of '{Deployment}' stopped the answer.") { Retries = usage.Retries };
+        }
+
+        if (finish == ChatFinishReason.Length && answer.Trim().Length == 0)
+        {
+            throw new AgentException(
+                $"'{Deployment}' reached its token cap ({Endpoint.SettingsPath}:MaxOutputTokens) before answering: a reasoning model's hidden reasoning counts toward the cap; raise it or lower the ReasoningEffort.")
+            { Retries = usage.Retries };
+        }
+
         return new ChatAnswer(answer, usage);
     }
 
     private static int RetriesOf(ResilienceContext context) => context.Properties.GetValue(RetriesKey, 0);
 
-    private static ChatMessage ToChatMessage(PromptMessage message) => message.Role switch
-    {
-        "system" => new SystemChatMessage(message.Text),
-        "assistant" => new AssistantChatMessage(message.Text),
-        _ => new UserChatMessage(message.Text),
-    };
-
-    private static ChatCompletionOptions ToOptions(ChatSettings settings)
-    {
-        var options = new ChatCompletionOptions
+    private static ChatMessage ToChatMessage(PromptMessage message) => new(
+        message.Role switch
         {
-            Temperature = settings.Temperature,
-            MaxOutputTokenCount = settings.MaxOutputTokens,
-        };
-#pragma warning disable OPENAI001 // Seed is marked experimental by the SDK; the service supports it.
-        options.Seed = settings.Seed;
-#pragma warning restore OPENAI001
-        return options;
-    }
+            "system" => ChatRole.System,
+            "assistant" => ChatRole.Assistant,
+            _ => ChatRole.User,
+        },
+        message.Text);
 
     private static ResiliencePipeline CreatePipeline(string deployment, OpenAIConnectionOptions connection, TimeProvider time)
     {
@@ -166,9 +173,9 @@ public sealed class ChatCaller
                 Delay = connection.BaseDelay,
                 MaxDelay = connection.MaxDelay,
                 ShouldHandle = new PredicateBuilder()
-                    .Handle<ClientResultException>(IsTransient)
+                    .Handle<ClientResultException>(e => IsTransient(e.Status))
+                    .Handle<HttpRequestException>(e => e.StatusCode is null || IsTransient((int)e.StatusCode))
                     .Handle<TimeoutRejectedException>()
-                    .Handle<HttpRequestException>()
                     .Handle<IOException>(), // the connection dropped mid-answer: the attempt starts over
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception, connection.MaxDelay)),
                 OnRetry = args =>
@@ -184,8 +191,8 @@ public sealed class ChatCaller
         return builder.AddTimeout(connection.AttemptTimeout).Build();
     }
 
-    private static bool IsTransient(ClientResultException e) =>
-        e.Status is 0 or (int)HttpStatusCode.RequestTimeout or (int)HttpStatusCode.TooManyRequests or >= 500;
+    private static bool IsTransient(int status) =>
+        status is 0 or (int)HttpStatusCode.RequestTimeout or (int)HttpStatusCode.TooManyRequests or >= 500;
 
     /// <summary>The service's own wait (retry-after-ms, else Retry-After in seconds or as a date), capped.</summary>
     internal static TimeSpan? RetryAfter(Exception? exception, TimeSpan max)
@@ -219,27 +226,55 @@ public sealed class ChatCaller
 
     private string Explain(Exception e, int attempts)
     {
-        var where = $"'{Deployment}' at {_connection.Endpoint}";
+        var where = Endpoint.Address is { } address ? $"'{Deployment}' at {address}" : $"'{Deployment}'";
         var tries = attempts == 1 ? "1 attempt" : $"{attempts} attempts";
+        var status = e switch
+        {
+            ClientResultException c => c.Status,
+            HttpRequestException { StatusCode: { } code } => (int)code,
+            _ => -1,
+        };
         return e switch
         {
-            ClientResultException { Status: 401 or 403 } c =>
-                $"Authentication to {where} failed ({c.Status}): {Brief(c.Message)} Check Dsp:OpenAI:ApiKey, or that the identity has the 'Cognitive Services OpenAI User' role.",
-            ClientResultException c when c.Message.Contains("content_filter", StringComparison.OrdinalIgnoreCase)
-                || c.Message.Contains("content management policy", StringComparison.OrdinalIgnoreCase) =>
-                $"The content filter of {where} rejected the prompt: {Brief(c.Message)}",
-            ClientResultException { Status: 0 } c => $"Could not reach {where} after {tries}: {Brief(c.Message)}",
-            ClientResultException c when IsTransient(c) => $"{where} answered {c.Status} after {tries}: {Brief(c.Message)}",
-            ClientResultException c => $"{where} rejected the call ({c.Status}): {Brief(c.Message)}",
+            _ when status is 401 or 403 =>
+                $"Authentication to {where} failed ({status}): {Brief(e.Message)} Check Dsp:OpenAI:ApiKey, or that the identity has the 'Cognitive Services OpenAI User' role.",
+            _ when e.Message.Contains("content_filter", StringComparison.OrdinalIgnoreCase)
+                || e.Message.Contains("content management policy", StringComparison.OrdinalIgnoreCase) =>
+                $"The content filter of {where} rejected the prompt: {Brief(e.Message)}",
+            _ when status == 0 || (status < 0 && e is HttpRequestException) => $"Could not reach {where} after {tries}: {Brief(e.Message)}",
+            _ when status > 0 && IsTransient(status) => $"{where} answered {status} after {tries}: {Brief(e.Message)}",
+            _ when status > 0 => $"{where} rejected the call ({status}): {Brief(e.Message)}{Hint(e.Message)}",
             TimeoutRejectedException =>
                 $"The call to {where} timed out: no complete answer within {_connection.AttemptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, {tries}.",
             AuthenticationFailedException or CredentialUnavailableException => $"Could not get a token for {where}: {Brief(e.Message)}",
             JsonException or FormatException or KeyNotFoundException or InvalidOperationException =>
                 $"{where} streamed a malformed answer: {Brief(e.Message)}",
-            HttpRequestException => $"Could not reach {where} after {tries}: {Brief(e.Message)}",
             IOException => $"The answer from {where} broke off after {tries}: {Brief(e.Message)}",
             _ => $"The call to {where} failed: {Brief(e.Message)}",
         };
+    }
+
+    /// <summary>What to change when the service refuses a request for the settings it was sent.</summary>
+    private string Hint(string message)
+    {
+        var path = Endpoint.SettingsPath;
+        var unsupported = message.Contains("not supported", StringComparison.Ordinal) || message.Contains("does not support", StringComparison.Ordinal);
+        if (unsupported && message.Contains("'temperature'", StringComparison.Ordinal))
+        {
+            return $" A reasoning deployment takes no temperature: remove {path}:Temperature (set {path}:ReasoningEffort instead).";
+        }
+
+        if (unsupported && message.Contains("'reasoning_effort'", StringComparison.Ordinal))
+        {
+            return $" Check {path}:ReasoningEffort against the values the model supports; a classic chat model takes none.";
+        }
+
+        if (message.Contains("api version", StringComparison.OrdinalIgnoreCase))
+        {
+            return $" Set Dsp:OpenAI:ApiVersion to '{AzureApiVersions.V1}' (the default), which every current model accepts.";
+        }
+
+        return string.Empty;
     }
 
     /// <summary>The message on one line, shortened, without the API key.</summary>

@@ -1,17 +1,26 @@
 namespace Dsp.Agents;
 
 /// <summary>
-/// The endpoint every live agent calls (<c>Dsp:OpenAI</c>) and how calls are retried.
+/// The endpoint the live agents call unless a profile names a client of its own (<c>Dsp:OpenAI</c>), and how calls are
+/// retried (for every agent).
 /// </summary>
 public sealed class OpenAIConnectionOptions
 {
     public const string Section = "Dsp:OpenAI";
 
-    /// <summary>The resource endpoint, e.g. <c>https://NAME.openai.azure.com/</c> or an OpenAI-compatible base URL.</summary>
+    /// <summary>The resource endpoint, e.g. <c>https://NAME.openai.azure.com/</c>, or an OpenAI-compatible base URL.</summary>
     public Uri? Endpoint { get; set; }
 
     /// <summary><c>azure</c> (Azure OpenAI: deployments) or <c>openai</c> (a plain OpenAI-compatible endpoint: models).</summary>
     public string Kind { get; set; } = OpenAIKinds.Azure;
+
+    /// <summary>
+    /// Azure only: <c>v1</c> (the default) calls <c>{Endpoint}/openai/v1/chat/completions</c>, the API without dated
+    /// versions that reasoning models need; <c>2024-10-21</c> or <c>2024-06-01</c> call the dated
+    /// <c>/openai/deployments/{deployment}/chat/completions?api-version=…</c> route through Azure.AI.OpenAI, for classic
+    /// chat deployments only (Azure refuses reasoning models before <c>2024-12-01-preview</c>).
+    /// </summary>
+    public string ApiVersion { get; set; } = AzureApiVersions.V1;
 
     /// <summary>The client id of the user-assigned managed identity to authenticate with (Azure, no API key).</summary>
     public string? ClientId { get; set; }
@@ -31,19 +40,12 @@ public sealed class OpenAIConnectionOptions
     /// <summary>How long one attempt (the whole streamed answer) may take.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Checks the settings, naming the one at fault.</summary>
-    public void Validate()
+    /// <summary>Whether Azure calls go to the dated api-version route rather than v1.</summary>
+    internal bool UsesDatedAzureRoute => OpenAIKinds.IsAzure(Kind) && !AzureApiVersions.IsV1(ApiVersion);
+
+    /// <summary>Checks the retry settings, which every agent uses, naming the one at fault.</summary>
+    public void ValidateRetries()
     {
-        if (Endpoint is null || !Endpoint.IsAbsoluteUri)
-        {
-            throw new InvalidOperationException($"{Section}:Endpoint must be an absolute URL when agent profiles are configured.");
-        }
-
-        if (!OpenAIKinds.IsKnown(Kind))
-        {
-            throw new InvalidOperationException($"{Section}:Kind must be '{OpenAIKinds.Azure}' or '{OpenAIKinds.OpenAI}', not '{Kind}'.");
-        }
-
         if (MaxAttempts < 1)
         {
             throw new InvalidOperationException($"{Section}:MaxAttempts must be at least 1.");
@@ -53,6 +55,28 @@ public sealed class OpenAIConnectionOptions
         {
             throw new InvalidOperationException($"{Section}: AttemptTimeout must be positive and the delays non-negative.");
         }
+    }
+
+    /// <summary>Checks the settings, naming the one at fault.</summary>
+    public void Validate()
+    {
+        if (Endpoint is null || !Endpoint.IsAbsoluteUri)
+        {
+            throw new InvalidOperationException($"{Section}:Endpoint must be an absolute URL when agent profiles call it.");
+        }
+
+        if (!OpenAIKinds.IsKnown(Kind))
+        {
+            throw new InvalidOperationException($"{Section}:Kind must be '{OpenAIKinds.Azure}' or '{OpenAIKinds.OpenAI}', not '{Kind}'.");
+        }
+
+        if (OpenAIKinds.IsAzure(Kind) && !AzureApiVersions.IsKnown(ApiVersion))
+        {
+            throw new InvalidOperationException(
+                $"{Section}:ApiVersion must be {string.Join(", ", AzureApiVersions.All.Select(v => $"'{v}'"))}, not '{ApiVersion}'.");
+        }
+
+        ValidateRetries();
     }
 }
 
@@ -66,4 +90,22 @@ public static class OpenAIKinds
         string.Equals(kind, Azure, StringComparison.OrdinalIgnoreCase) || string.Equals(kind, OpenAI, StringComparison.OrdinalIgnoreCase);
 
     public static bool IsAzure(string kind) => string.Equals(kind, Azure, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// The Azure OpenAI API versions the agents speak. <c>v1</c> is Microsoft's API without monthly versions
+/// (https://learn.microsoft.com/azure/foundry/openai/api-version-lifecycle), reached with the OpenAI client; the dated GA
+/// versions are those Azure.AI.OpenAI 2.1.0 knows (its <c>AzureOpenAIClientOptions.ServiceVersion</c>).
+/// </summary>
+public static class AzureApiVersions
+{
+    public const string V1 = "v1";
+    public const string Dated20241021 = "2024-10-21";
+    public const string Dated20240601 = "2024-06-01";
+
+    public static IReadOnlyList<string> All { get; } = [V1, Dated20241021, Dated20240601];
+
+    public static bool IsKnown(string version) => All.Contains(version, StringComparer.OrdinalIgnoreCase);
+
+    public static bool IsV1(string version) => string.Equals(version, V1, StringComparison.OrdinalIgnoreCase);
 }

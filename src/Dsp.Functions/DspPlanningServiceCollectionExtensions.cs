@@ -1,4 +1,5 @@
 using Dsp.Agents;
+using Dsp.Core.Acceptance;
 using Dsp.Core.Agents;
 using Dsp.Core.Costs;
 using Dsp.Core.Policy;
@@ -19,9 +20,6 @@ namespace Dsp.Functions;
 /// <summary>Registers the planning services: agents, prices, the policy, telemetry and the request validator.</summary>
 public static class DspPlanningServiceCollectionExtensions
 {
-    /// <summary>Configuration section of price overrides: model name → <c>IN/OUT</c> dollars per 1M tokens.</summary>
-    public const string PricesSection = "Dsp:Prices";
-
     public static IServiceCollection AddDspPlanning(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PlanOptions>().BindConfiguration(PlanOptions.Section);
@@ -30,13 +28,14 @@ public static class DspPlanningServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
 
-        services.AddSingleton(PriceTable.BuiltIn.With(LiveAgentProfiles.Prices(configuration)).With(configuration.GetSection(PricesSection).GetChildren()
-            .Select(price => new KeyValuePair<string, ModelPrice>(price.Key, ModelPrice.Parse(price.Value ?? string.Empty)))));
+        // Built-in prices with Dsp:Prices applied; a malformed price stops start-up naming the setting.
+        services.AddSingleton(AgentPrices.Table(configuration));
         static IAgentProfiles Replay(IServiceProvider provider)
         {
             var replay = provider.GetRequiredService<IOptions<ReplayAgentOptions>>().Value;
             var catalog = new TraceCatalog(TraceReader.ReadFiles(replay.Traces.Count > 0 ? replay.Traces : [ReplayAgentOptions.BundledTraces]));
-            return new ReplayProfiles(catalog, replay.LatencyScale, provider.GetRequiredService<TimeProvider>());
+            return new ReplayProfiles(
+                catalog, replay.LatencyScale, provider.GetRequiredService<TimeProvider>(), AgentPrices.ForReplay(provider.GetRequiredService<PriceTable>()));
         }
 
         // Live profiles (Dsp:Agents:Profiles) when configured, keeping the replay profile as "replay"; else replay alone.
@@ -49,20 +48,21 @@ public static class DspPlanningServiceCollectionExtensions
         {
             var policy = provider.GetRequiredService<IOptions<PolicyOptions>>().Value;
             return new PolicyRetrainer(
-                provider.GetRequiredService<ITransitionStore>(),
+                provider.GetRequiredService<ITrainingStore>(),
                 provider.GetRequiredService<IPolicyStore>(),
                 new PolicyTrainer(policy.Trainer, new HashedTextFeaturizer()),
+                new AcceptanceTrainer(),
                 provider.GetRequiredService<TimeProvider>(),
                 policy.Retrain);
         });
         return services;
     }
 
-    /// <summary>Keeps transitions, runs, policies and cancellations in memory (one process; nothing survives it).</summary>
+    /// <summary>Keeps training data, runs, policies and cancellations in memory (one process; nothing survives it).</summary>
     public static IServiceCollection AddInMemoryStores(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<ITransitionStore>(provider => new InMemoryTransitionStore(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ITrainingStore>(provider => new InMemoryTrainingStore(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRunStore, InMemoryRunStore>();
         services.AddSingleton<IPolicyStore, InMemoryPolicyStore>();
         services.AddSingleton<ICancellationStore, InMemoryCancellationStore>();

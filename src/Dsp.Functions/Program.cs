@@ -13,7 +13,7 @@ builder.ConfigureFunctionsWebApplication();
 builder.Services.AddDspPlanning(builder.Configuration).AddDspStorage(builder.Configuration);
 builder.Services.AddOpenTelemetry()
     .UseFunctionsWorkerDefaults()
-    .WithTracing(tracing => tracing.AddSource(PlanTracing.ActivitySourceName))
+    .WithTracing(tracing => tracing.AddSource(PlanTracing.ActivitySourceName, AgentTelemetry.ActivitySourceName))
     .WithMetrics(metrics => metrics.AddMeter(PlanTelemetry.MeterName, AgentTelemetry.MeterName))
     .UseAzureMonitorWhenConfigured(builder.Configuration);
 builder.Build().Run();

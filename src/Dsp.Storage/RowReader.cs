@@ -44,6 +44,8 @@ internal readonly struct RowReader(string table, TableEntity entity)
         _ => throw Missing(name, "a number"),
     };
 
+    public double? DoubleOrNull(string name) => Has(name) ? Double(name) : null;
+
     public bool Boolean(string name) => Get(name) is bool b ? b : throw Missing(name, "a boolean");
 
     public DateTimeOffset DateTime(string name) => Get(name) switch

@@ -1,3 +1,4 @@
+using Dsp.Core.Policy;
 using System.Globalization;
 using Azure.Data.Tables;
 using Dsp.Core.Runs;
@@ -61,6 +62,12 @@ internal static class RunRows
             entity["PolicyVersion"] = version;
         }
 
+        entity["Policy"] = run.Policy;
+        if (run.ValueOfTime is { } valueOfTime)
+        {
+            entity["ValueOfTime"] = valueOfTime;
+        }
+
         return entity;
     }
 
@@ -75,6 +82,9 @@ internal static class RunRows
             Tradeoff = (float)row.Double("Tradeoff"),
             Offset = row.Int32("Offset"),
             PolicyVersion = row.Int64OrNull("PolicyVersion"),
+            // Rows written before the adaptive policy were planned with dsp.
+            Policy = row.StringOrNull("Policy") ?? PolicyNames.Dsp,
+            ValueOfTime = row.DoubleOrNull("ValueOfTime"),
             Outcome = row.String("Outcome"),
             Steps = row.Int32("Steps"),
             Rounds = row.Int32("Rounds"),

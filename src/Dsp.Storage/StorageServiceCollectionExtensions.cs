@@ -12,7 +12,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="DspStorageOptions"/> from <c>Dsp:Storage</c> of <paramref name="configuration"/> (validated when
     /// the host starts: missing settings fail it with a message naming them) and registers
-    /// <see cref="DspStorageAccount"/> and the stores as singletons: <see cref="ITransitionStore"/>,
+    /// <see cref="DspStorageAccount"/> and the stores as singletons: <see cref="ITrainingStore"/>,
     /// <see cref="IRunStore"/>, <see cref="IPolicyStore"/> and <see cref="ICancellationStore"/>. Needs logging, which
     /// every host registers.
     /// </summary>
@@ -26,7 +26,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DspStorageOptions>, DspStorageOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new DspStorageAccount(sp.GetRequiredService<IOptions<DspStorageOptions>>().Value));
-        services.TryAddSingleton<ITransitionStore, TableTransitionStore>();
+        services.TryAddSingleton<ITrainingStore, TableTrainingStore>();
         services.TryAddSingleton<IRunStore, TableRunStore>();
         services.TryAddSingleton<IPolicyStore, BlobPolicyStore>();
         services.TryAddSingleton<ICancellationStore, TableCancellationStore>();

@@ -9,20 +9,23 @@ using Microsoft.AspNetCore.Http;
 namespace Dsp.Agents.Tests;
 
 /// <summary>
-/// A minimal OpenAI-compatible chat completions server on 127.0.0.1 (Azure route
-/// <c>/openai/deployments/{d}/chat/completions</c> and plain <c>/chat/completions</c>) that streams scripted
-/// answers as server-sent events and records every request and every aborted stream.
+/// An Azure OpenAI / OpenAI-compatible chat completions server on 127.0.0.1 — Azure's v1 route
+/// <c>/openai/v1/chat/completions</c>, its dated route <c>/openai/deployments/{d}/chat/completions?api-version=…</c> and a
+/// plain <c>/chat/completions</c> — that refuses what the service refuses (<see cref="ServiceRules"/>), streams scripted
+/// answers as server-sent events, and records every request and every aborted stream.
 /// </summary>
 internal sealed partial class FakeOpenAIServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ServiceRules _rules;
     private readonly ConcurrentQueue<ChatRequest> _requests = new();
     private int _aborted;
 
-    private FakeOpenAIServer(WebApplication app, Func<ChatRequest, Reply> script)
+    private FakeOpenAIServer(WebApplication app, Func<ChatRequest, Reply> script, ServiceRules rules)
     {
         _app = app;
         Script = script;
+        _rules = rules;
     }
 
     public Uri Endpoint { get; private set; } = null!;
@@ -34,12 +37,15 @@ internal sealed partial class FakeOpenAIServer : IAsyncDisposable
     /// <summary>Streams the client closed before the answer was complete.</summary>
     public int Aborted => Volatile.Read(ref _aborted);
 
-    public static async Task<FakeOpenAIServer> StartAsync(Func<ChatRequest, Reply> script)
+    /// <summary>Starts a server that answers with <paramref name="script"/>, under <paramref name="rules"/> (default: every
+    /// deployment a classic chat model).</summary>
+    public static async Task<FakeOpenAIServer> StartAsync(Func<ChatRequest, Reply> script, ServiceRules? rules = null, LoopbackApp.Tls? tls = null)
     {
-        var app = LoopbackApp.Create();
-        var server = new FakeOpenAIServer(app, script);
-        app.MapPost("/openai/deployments/{deployment}/chat/completions", (HttpContext context, string deployment) => server.HandleAsync(context, deployment));
-        app.MapPost("/chat/completions", (HttpContext context) => server.HandleAsync(context, null));
+        var app = LoopbackApp.Create(tls);
+        var server = new FakeOpenAIServer(app, script, rules ?? new ServiceRules());
+        app.MapPost("/openai/v1/chat/completions", (HttpContext context) => server.HandleAsync(context, ChatRoute.AzureV1, null));
+        app.MapPost("/openai/deployments/{deployment}/chat/completions", (HttpContext context, string deployment) => server.HandleAsync(context, ChatRoute.AzureDeployments, deployment));
+        app.MapPost("/chat/completions", (HttpContext context) => server.HandleAsync(context, ChatRoute.OpenAI, null));
         server.Endpoint = await LoopbackApp.StartAsync(app);
         return server;
     }
@@ -56,12 +62,20 @@ internal sealed partial class FakeOpenAIServer : IAsyncDisposable
         return Aborted;
     }
 
-    private async Task HandleAsync(HttpContext context, string? deployment)
+    private async Task HandleAsync(HttpContext context, ChatRoute route, string? routeDeployment)
     {
         var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
-        var request = new ChatRequest(context.Request.Path, deployment, body, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+        var apiVersion = context.Request.Query.TryGetValue("api-version", out var version) ? version.ToString() : null;
+        var deployment = routeDeployment ?? (route == ChatRoute.AzureV1 ? body["model"]?.GetValue<string>() : null);
+        var request = new ChatRequest(
+            context.Request.Path, deployment, body, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase))
+        {
+            ApiVersion = apiVersion,
+        };
         _requests.Enqueue(request);
-        var reply = Script(request);
+        var refusal = _rules.Check(route, apiVersion, deployment ?? body["model"]?.GetValue<string>(), body);
+        request.Refused = refusal is not null;
+        var reply = refusal ?? Script(request);
         var aborted = context.RequestAborted;
         try
         {
@@ -139,6 +153,12 @@ internal sealed partial class FakeOpenAIServer : IAsyncDisposable
 internal sealed record ChatRequest(string Path, string? Deployment, JsonObject Body, IReadOnlyDictionary<string, string> Headers)
 {
     public bool Aborted { get; set; }
+
+    /// <summary>Whether the server refused it as the service would (<see cref="ServiceRules"/>).</summary>
+    public bool Refused { get; set; }
+
+    /// <summary>The <c>api-version</c> query value, if any.</summary>
+    public string? ApiVersion { get; init; }
 
     public JsonArray Messages => Body["messages"]!.AsArray();
 

@@ -29,18 +29,26 @@ internal static class Live
         AttemptTimeout = TimeSpan.FromSeconds(10),
     };
 
+    /// <summary>A classic-model profile: a gpt-4.1-mini drafter and a gpt-4.1 target pinned to temperature 0 and a seed.</summary>
     public static AgentProfile Profile(
         OpenAIConnectionOptions connection, string draftStrategy = Strategies.Direct, string targetStrategy = Strategies.Direct,
-        bool tools = true, int debateRounds = 2, string targetDeployment = "target")
+        bool tools = true, int debateRounds = 2, string targetDeployment = "target", Action<LiveProfileOptions>? configure = null)
     {
         var options = new LiveProfileOptions
         {
             Draft = new LiveAgentOptions { Deployment = "drafter", Model = "gpt-4.1-mini", Strategy = draftStrategy, DebateRounds = debateRounds },
-            Target = new LiveAgentOptions { Deployment = targetDeployment, Model = "gpt-4.1", Strategy = targetStrategy, Seed = LiveAgentOptions.DefaultSeed, DebateRounds = debateRounds },
+            Target = new LiveAgentOptions
+            {
+                Deployment = targetDeployment, Model = "gpt-4.1", Strategy = targetStrategy, Temperature = 0, Seed = Seed, DebateRounds = debateRounds,
+            },
             AllowedActions = tools ? [.. Tools] : [],
         };
-        return LiveAgentProfiles.Create("live", options, connection, new ChatClients(connection).Get, TimeProvider.System);
+        configure?.Invoke(options);
+        return LiveAgentProfiles.Create("live", options, connection, new Lazy<ChatClientFactory>(() => new ChatClientFactory(connection)), TimeProvider.System);
     }
+
+    /// <summary>The seed classic targets are pinned to in these tests.</summary>
+    public const long Seed = 20250901;
 
     public static StepRequest Request(int position, params string[] prefix) =>
         new("run-1", new CallKey(0, AgentRole.Target, position), Task, prefix);

@@ -7,7 +7,7 @@ namespace Dsp.Agents.Tests;
 public class StrategyTests
 {
     [Fact]
-    public async Task Direct_on_azure_sends_the_task_in_the_user_message_and_the_actions_in_the_system_message()
+    public async Task Direct_on_azure_v1_sends_the_task_in_the_user_message_and_the_actions_in_the_system_message()
     {
         await using var server = await FakeOpenAIServer.StartAsync(_ => Reply.Say("Image Super Resolution"));
         var profile = Live.Profile(Live.Connection(server));
@@ -16,8 +16,13 @@ public class StrategyTests
 
         Assert.Equal("Image Super Resolution", result.Step);
         var request = Assert.Single(server.Requests);
-        Assert.Equal("/openai/deployments/target/chat/completions", request.Path);
+        // Azure's v1 API: no api-version, the deployment as the model, the key in the api-key header.
+        Assert.Equal("/openai/v1/chat/completions", request.Path);
+        Assert.Null(request.ApiVersion);
+        Assert.Equal("target", request.Body["model"]!.GetValue<string>());
+        Assert.Equal("target", request.Deployment);
         Assert.Equal("test-key", request.Headers["api-key"]);
+        Assert.False(request.Headers.ContainsKey("Authorization"));
         Assert.DoesNotContain(Live.Task, request.System, StringComparison.Ordinal);
         Assert.All(Live.Tools, tool => Assert.Contains(tool, request.System, StringComparison.Ordinal));
         Assert.Contains("TERMINATE", request.System, StringComparison.Ordinal);
@@ -26,7 +31,7 @@ public class StrategyTests
         Assert.Contains("What is step 2?", request.User, StringComparison.Ordinal);
         Assert.True(request.Body["stream"]!.GetValue<bool>());
         Assert.Equal(0.0, request.Body["temperature"]!.GetValue<double>());
-        Assert.Equal(LiveAgentOptions.DefaultSeed, request.Body["seed"]!.GetValue<long>());
+        Assert.Equal(Live.Seed, request.Body["seed"]!.GetValue<long>());
         // The service's usage report is used when the stream completes.
         Assert.True(request.IncludeUsage);
         Assert.Equal(new CallUsage(1234, TokenCounter.Count("gpt-4o", "Image Super Resolution"), result.Usage.LatencySeconds), result.Usage);

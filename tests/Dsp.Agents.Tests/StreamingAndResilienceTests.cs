@@ -144,7 +144,7 @@ public class StreamingAndResilienceTests
         var e = await Assert.ThrowsAsync<AgentException>(() => profile.Target.ProposeAsync(Live.Request(0), CancellationToken.None));
 
         Assert.Single(server.Requests);
-        Assert.Contains($"Authentication to 'target' at {server.Endpoint} failed ({status})", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"Authentication to 'target' at {server.Endpoint}openai/v1/ failed ({status})", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

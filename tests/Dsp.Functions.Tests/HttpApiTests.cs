@@ -35,7 +35,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     {
         Assert.Empty(await _host.Client.GetAllInstancesAsync().ToListAsync());
         Assert.Empty(await _host.Services.GetRequiredService<IRunStore>().RecentAsync(10));
-        Assert.Empty((await _host.Services.GetRequiredService<ITransitionStore>().ReadSinceAsync(null, 10)).Transitions);
+        Assert.Empty((await _host.Services.GetRequiredService<ITrainingStore>().ReadSinceAsync(null, 10)).Runs);
     }
 
     private static ProblemDetails AssertProblem(IActionResult result, int status)
@@ -180,7 +180,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     {
         // Live agents plan any task (no step limit); a trace id means nothing to them.
         var replay = _host.Services.GetRequiredService<IAgentProfiles>().Find("default")!;
-        var live = new AgentProfile("live", replay.Draft, replay.Target, (_, _) => null);
+        var live = replay with { Name = "live", StepLimit = (_, _) => null };
         var api = new PlansApi(new PlanRequestValidator(new Profiles(live)), _host.Services.GetRequiredService<ICancellationStore>());
 
         var result = await api.StartPlan(Request(Body("Any task at all", """, "agents": "live", "traceId": "openagi/bs16/11" """)), _host.Client, default);

@@ -13,12 +13,13 @@ using Microsoft.Extensions.Options;
 
 namespace Dsp.Functions.Tests;
 
-/// <summary>Plans record transitions, the timer retrains, PredictDepth picks the new policy up, GET /api/policy shows it.</summary>
+/// <summary>Plans record their training data, the timer retrains, the drafts' decisions pick the new policy up, GET /api/policy
+/// shows it. The τ/β (<c>dsp</c>) policy's lifecycle; the adaptive policy's is in AdaptivePolicyLifecycleTests.</summary>
 public class PolicyLifecycleTests
 {
     private static readonly IReadOnlyList<AgentTrace> Traces = TraceReader.ReadFile(PlanHost.BundledTraces);
 
-    private static PlanInput Input(AgentTrace trace) => new(trace.Task, 0.9f, 0, trace.Steps.Count, "exact", "default", trace.Id);
+    private static PlanInput Input(AgentTrace trace) => new(trace.Task, 0.9f, 0, trace.Steps.Count, "exact", "default", trace.Id, PolicyNames.Dsp);
 
     private static async Task<PolicyStatus> GetPolicy(PlanHost host) => Assert.IsType<PolicyStatus>(Assert.IsType<OkObjectResult>(
         await ActivatorUtilities.CreateInstance<PolicyApi>(host.Services).GetPolicy(new DefaultHttpContext().Request, default)).Value);
@@ -73,7 +74,7 @@ public class PolicyLifecycleTests
     public static TheoryData<string, string> BrokenSnapshots => new()
     {
         { "truncated", "truncated or corrupt" },
-        { "other format version", "format version 2 is not supported" },
+        { "other format version", $"format version {PolicySnapshot.FormatVersion + 1} is not supported" },
         { "wrong checksum", "checksum does not match" },
         { "other features", "trained on features 'other-features/1'" },
     };

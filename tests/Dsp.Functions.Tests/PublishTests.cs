@@ -29,12 +29,16 @@ public class PublishTests
                 f => f.GetProperty("bindings").EnumerateArray().ToList());
 
             Assert.Equal(
-                ["CancelBranches", "CancelPlan", "Draft", "GetPlan", "GetPolicy", "PredictDepth", "RecordRun", "RetrainPolicy", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
+                ["CancelBranches", "CancelPlan", "Draft", "GetPlan", "GetPolicy", "RecordRun", "RetrainPolicy", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
                 functions.Keys.Order());
             Assert.Equal("orchestrationTrigger", Trigger(functions["SpeculativePlanOrchestrator"]));
             Assert.Equal("timerTrigger", Trigger(functions["RetrainPolicy"]));
-            Assert.Equal("%Dsp:Policy:RetrainSchedule%", functions["RetrainPolicy"][0].GetProperty("schedule").GetString());
-            foreach (var activity in new[] { "PredictDepth", "Draft", "Target", "CancelBranches", "RecordRun" })
+            // A flat app setting the host itself resolves (https://github.com/Azure/azure-functions-host/issues/8649).
+            var schedule = functions["RetrainPolicy"][0].GetProperty("schedule").GetString()!;
+            Assert.Equal("%DSP_RETRAIN_SCHEDULE%", schedule);
+            Assert.DoesNotContain(":", schedule, StringComparison.Ordinal);
+            Assert.DoesNotContain("__", schedule, StringComparison.Ordinal);
+            foreach (var activity in new[] { "Draft", "Target", "CancelBranches", "RecordRun" })
             {
                 Assert.Equal("activityTrigger", Trigger(functions[activity]));
             }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dsp.Core.Agents;
 using Dsp.Core.Costs;
+using Dsp.Functions.Policy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,7 +24,7 @@ public class SampleSettingsTests
 
         Assert.IsType<ReplayAgent>(agents.Find("default")!.Draft);
         Assert.Equal("UseDevelopmentStorage=true", configuration["Dsp:Storage:ConnectionString"]);
-        Assert.Equal("0 */5 * * * *", configuration["Dsp:Policy:RetrainSchedule"]);
+        Assert.Equal("0 */5 * * * *", configuration[RetrainPolicyFunction.ScheduleSetting]);
         Assert.NotNull(services.GetRequiredService<PriceTable>());
     }
 

@@ -1,3 +1,4 @@
+using Dsp.Core.Acceptance;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Dsp.Core.Agents;
@@ -107,8 +108,9 @@ public class TelemetryTests
         var result = await host.PlanAsync(Deep(Traces[0]));
 
         var activities = host.Services.GetRequiredService<PlanActivities>();
-        await activities.RecordRun(new RecordInput(result.Run, []), CancellationToken.None);
-        await activities.RecordRun(new RecordInput(result.Run, []), CancellationToken.None);
+        var record = new RecordInput(result.Run, [], new RunExamples(result.Run.RunId, result.Run.Task, [], []));
+        await activities.RecordRun(record, CancellationToken.None);
+        await activities.RecordRun(record, CancellationToken.None);
 
         Assert.Single(spans.OfRun(result.Run.RunId, "dsp.plan"));
         Assert.Equal([1.0], metrics.Values("dsp.plans"));

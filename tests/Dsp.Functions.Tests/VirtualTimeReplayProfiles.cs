@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dsp.Core.Agents;
+using Dsp.Core.Costs;
 using Dsp.Core.Planning;
 using Dsp.Core.Runs;
 using Dsp.Functions.Planning;
@@ -26,7 +27,8 @@ internal sealed class VirtualTimeReplayProfiles(TraceCatalog catalog, TimeSpan? 
 
     public AgentProfile? Find(string name) => name == "default"
         ? new AgentProfile(name, new Agent(this, AgentRole.Draft), new Agent(this, AgentRole.Target),
-            (task, traceId) => catalog.Contains(task, traceId) ? catalog.Resolve(task, traceId).Steps.Count : 0)
+            (task, traceId) => catalog.Contains(task, traceId) ? catalog.Resolve(task, traceId).Steps.Count : 0,
+            PriceTable.BuiltIn["gpt-4-turbo"], PriceTable.BuiltIn["gpt-4-turbo"])
         : null;
 
     public async ValueTask DisposeAsync()

@@ -22,7 +22,9 @@ public partial class AppSettingsTests
         "Dsp__Agents__Profiles__default__Draft__Model",
         "Dsp__Agents__Profiles__default__Target__Deployment",
         "Dsp__Agents__Profiles__default__Target__Model",
-        "Dsp__Policy__RetrainSchedule",
+        "Dsp__Agents__Profiles__default__Draft__ReasoningEffort",
+        "Dsp__Agents__Profiles__default__Target__ReasoningEffort",
+        "DSP_RETRAIN_SCHEDULE",
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     ];
@@ -117,13 +119,28 @@ public partial class AppSettingsTests
     }
 
     [Fact]
-    public void The_retrain_schedule_is_a_parameter_defaulting_to_every_five_minutes()
+    public void The_retrain_schedule_is_a_flat_setting_from_a_parameter_defaulting_to_every_five_minutes()
     {
         var (settings, template) = Settings();
-        var steps = template.Follow(settings.GetProperty("Dsp__Policy__RetrainSchedule"));
+        var steps = template.Follow(settings.GetProperty("DSP_RETRAIN_SCHEDULE"));
 
         Assert.Contains(steps, s => s.RootParameter == "retrainSchedule");
         Assert.Equal("0 */5 * * * *", steps[^1].Value.GetString());
+        // The host resolves the timer's %…% name from its own settings: a flat name, no section separator of any form.
+        Assert.All(settings.EnumerateObject().Where(p => p.Name.Contains("RETRAIN", StringComparison.OrdinalIgnoreCase) || p.Name.Contains("Retrain", StringComparison.Ordinal)),
+            p => Assert.Equal("DSP_RETRAIN_SCHEDULE", p.Name));
+    }
+
+    [Theory]
+    [InlineData("Dsp__Agents__Profiles__default__Draft__ReasoningEffort", "draftReasoningEffort", "none")]
+    [InlineData("Dsp__Agents__Profiles__default__Target__ReasoningEffort", "targetReasoningEffort", "low")]
+    public void Each_roles_reasoning_effort_is_a_parameter(string name, string parameter, string expectedDefault)
+    {
+        var (settings, template) = Settings();
+        var steps = template.Follow(settings.GetProperty(name));
+
+        Assert.Contains(steps, s => s.RootParameter == parameter);
+        Assert.Equal(expectedDefault, steps[^1].Value.GetString());
     }
 
     [Fact]

@@ -18,16 +18,29 @@ public class OpenAiTests
         Assert.Contains("oai-", subdomain.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_account_name_includes_its_region_so_a_new_region_makes_a_new_account()
+    {
+        var (account, template) = _main.Single("Microsoft.CognitiveServices/accounts");
+        var name = template.Follow(account.GetProperty("name"));
+        var location = template.Follow(account.GetProperty("location"));
+
+        // The account's name and location are both the root's openAiRegion: the region given, or the app's.
+        Assert.Equal("[format('oai-dsp-{0}-{1}', variables('resourceToken'), variables('openAiRegion'))]", name[^1].Text);
+        Assert.Contains(location, step => step.Text == "[variables('openAiRegion')]");
+        Assert.Equal("[toLower(if(empty(parameters('openAiLocation')), parameters('location'), parameters('openAiLocation')))]", location[^1].Text);
+    }
+
     public static TheoryData<string, string, string> ModelDefaults => new()
     {
-        { "draft", "gpt-4.1-mini", "2025-04-14" },
-        { "target", "gpt-4.1", "2025-04-14" },
+        { "draft", "gpt-5.4-mini", "2026-03-17" },
+        { "target", "gpt-5.4", "2026-03-05" },
     };
 
     public static TheoryData<string, string, string> ProfileRoles => new()
     {
-        { "draft", "gpt-4.1-mini", "Draft" },
-        { "target", "gpt-4.1", "Target" },
+        { "draft", "gpt-5.4-mini", "Draft" },
+        { "target", "gpt-5.4", "Target" },
     };
 
     [Theory]

@@ -90,11 +90,28 @@ public class RoleAssignmentTests
         var module = Assert.Single(_main.Resources, r => r.GetProperty("name").GetString() == "rbac-developer");
 
         Assert.Equal("[not(empty(parameters('principalId')))]", module.GetProperty("condition").GetString());
-        var principalType = developer.FollowParameter("principalType");
-        Assert.Contains(principalType, step => step.RootParameter == "principalType");
-        Assert.Equal("User", principalType[^1].Value.GetString());
         Assert.Contains(developer.FollowParameter("principalId"), step => step.RootParameter == "principalId");
         // A developer publishes no telemetry as the app: no Application Insights name, no metrics publisher role.
         Assert.Equal("", developer.FollowParameter("applicationInsightsName")[^1].Value.GetString());
+    }
+
+    [Fact]
+    public void The_developer_principal_type_is_given_or_inferred_from_the_deployer_so_users_and_service_principals_both_work()
+    {
+        var developer = _main.Module("rbac-developer");
+        var principalType = developer.FollowParameter("principalType");
+        var declared = _main.Template.GetProperty("parameters").GetProperty("principalType");
+
+        // Not a fixed 'User': azd signed in as a service principal would fail on it.
+        Assert.Contains(principalType, step => step.Text == "[variables('developerPrincipalType')]");
+        Assert.Equal("", declared.GetProperty("defaultValue").GetString());
+        Assert.Equal(["", "User", "ServicePrincipal"], declared.GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()));
+        var inferred = principalType[^1].Text;
+        Assert.Equal("[deployer()]", _main.Template.GetProperty("variables").GetProperty("deployingPrincipal").GetString());
+        // An explicit kind wins; else the deployer's own kind when it is the developer (no user principal name: a service
+        // principal or managed identity); else a user.
+        Assert.Equal("[if(equals(parameters('principalType'), 'User'), 'User', if(or(equals(parameters('principalType'), 'ServicePrincipal'), and(equals(parameters('principalId'), variables('deployingPrincipal').objectId), empty(coalesce(tryGet(variables('deployingPrincipal'), 'userPrincipalName'), '')))), 'ServicePrincipal', 'User'))]", inferred);
+        using var file = JsonDocument.Parse(Repository.ReadAllText("infra/main.parameters.json"));
+        Assert.Equal("${AZURE_PRINCIPAL_TYPE=}", file.RootElement.GetProperty("parameters").GetProperty("principalType").GetProperty("value").GetString());
     }
 }

@@ -34,11 +34,12 @@ public class FaultDeterminismTests
             {
                 var body = new JsonObject
                 {
+                    ["model"] = "target",
                     ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = $"{Harness.Task(plan)}\nWhat is step 1?" }),
                 };
                 try
                 {
-                    using var response = await client.PostAsJsonAsync("openai/deployments/target/chat/completions", body);
+                    using var response = await client.PostAsJsonAsync("openai/v1/chat/completions", body);
                     var text = await response.Content.ReadAsStringAsync();
                     attempts.Add(response.IsSuccessStatusCode && !text.Contains("[DONE]", StringComparison.Ordinal) ? "dropped" : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }

@@ -71,7 +71,8 @@ internal sealed record FaultOptions
 }
 
 /// <summary>
-/// An OpenAI-compatible chat completions server on 127.0.0.1 (the Azure deployments route) that streams the answer
+/// An Azure OpenAI chat completions server on 127.0.0.1 (the v1 and the dated deployments routes, refusing what the
+/// service refuses: <see cref="ServiceRules"/>) that streams the answer
 /// the answer function gives, after a settable latency, and injects transient faults into a share of calls:
 /// a call is identified by its deployment and messages, so a retry of it is recognised; whether it fails, how many
 /// attempts fail and with what is a pure function of the seed and the call, whatever order calls arrive in.
@@ -81,6 +82,7 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly FaultOptions _options;
     private readonly Func<FaultRequest, string> _answer;
+    private static readonly ServiceRules Rules = new();
     private readonly ConcurrentDictionary<string, int> _attempts = new();
     private readonly ConcurrentDictionary<FaultKind, int> _faults = new();
     private int _requests;
@@ -131,7 +133,8 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
     {
         var app = LoopbackApp.Create();
         var server = new FaultyOpenAIServer(app, options, answer);
-        app.MapPost("/openai/deployments/{deployment}/chat/completions", (HttpContext context, string deployment) => server.HandleAsync(context, deployment));
+        app.MapPost("/openai/v1/chat/completions", (HttpContext context) => server.HandleAsync(context, ChatRoute.AzureV1, null));
+        app.MapPost("/openai/deployments/{deployment}/chat/completions", (HttpContext context, string deployment) => server.HandleAsync(context, ChatRoute.AzureDeployments, deployment));
         server.Endpoint = await LoopbackApp.StartAsync(app);
         return server;
     }
@@ -154,9 +157,19 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
     private ulong Hash(string identity) =>
         BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(_options.Seed.ToString(CultureInfo.InvariantCulture) + "\n" + identity)));
 
-    private async Task HandleAsync(HttpContext context, string deployment)
+    private async Task HandleAsync(HttpContext context, ChatRoute route, string? routeDeployment)
     {
         var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
+        var deployment = routeDeployment ?? body["model"]!.GetValue<string>();
+        if (Rules.Check(route, context.Request.Query["api-version"].FirstOrDefault(), deployment, body) is Reply.Status refusal)
+        {
+            // A request the service itself would refuse is a bug of the agents, not a fault to inject.
+            context.Response.StatusCode = refusal.Code;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(refusal.Body);
+            return;
+        }
+
         var request = new FaultRequest(deployment, body);
         Interlocked.Increment(ref _requests);
         var identity = deployment + "\n" + body["messages"]!.ToJsonString();

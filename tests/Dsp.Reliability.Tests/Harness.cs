@@ -134,11 +134,13 @@ internal static class Harness
             }
         }
 
+        var depth = 0;
         foreach (var call in result.Calls)
         {
-            while (engine.Status == EngineStatus.AwaitingDepth)
+            while (engine.Status == EngineStatus.AwaitingRound)
             {
-                Apply(engine.BeginRound(depths.Dequeue()));
+                depth = depths.Dequeue();
+                Apply(engine.BeginRound(depth > 0));
             }
 
             if (engine.Status != EngineStatus.Running || !running.Remove(call.Call))
@@ -148,7 +150,7 @@ internal static class Harness
 
             Apply((call.Call.Role, call.Step) switch
             {
-                (AgentRole.Draft, { } step) => engine.DraftCompleted(call.Call.Position, step),
+                (AgentRole.Draft, { } step) => engine.DraftCompleted(call.Call.Position, step, call.Call.Position - engine.Position + 1 < depth),
                 (AgentRole.Target, { } step) => engine.TargetCompleted(call.Call.Position, step),
                 (AgentRole.Draft, null) => engine.DraftFailed(call.Call.Position),
                 _ => engine.TargetFailed(call.Call.Position, call.Error ?? "no step"),

@@ -39,7 +39,7 @@ internal sealed record BatchReport(IReadOnlyList<BatchPlan> Plans, int PeakInFli
     /// </summary>
     public async Task<int> AssertStoredExactlyOnceAsync(IServiceProvider services)
     {
-        var stored = (await services.GetRequiredService<ITransitionStore>().ReadSinceAsync(null, int.MaxValue)).Transitions;
+        var stored = (await services.GetRequiredService<ITrainingStore>().ReadSinceAsync(null, int.MaxValue)).Runs.SelectMany(r => r.Transitions).ToList();
         var byRun = stored.GroupBy(t => t.RunId).ToDictionary(g => g.Key, g => g.Select(Harness.Json).ToList());
         var expectedCount = 0;
         foreach (var plan in Plans)

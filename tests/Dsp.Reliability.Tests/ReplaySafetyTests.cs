@@ -1,3 +1,4 @@
+using Dsp.Core.Acceptance;
 using System.Text.Json;
 using Dsp.Core.Planning;
 using Dsp.Core.Policy;
@@ -33,24 +34,24 @@ public class ReplaySafetyTests
         Assert.Equal(Harness.TargetPlan(3), result.Plan);
 
         var activities = planner.Services.GetRequiredService<PlanActivities>();
-        var transitions = planner.Services.GetRequiredService<ITransitionStore>();
+        var transitions = planner.Services.GetRequiredService<ITrainingStore>();
         var runs = planner.Services.GetRequiredService<IRunStore>();
         var cancellations = planner.Services.GetRequiredService<ICancellationStore>();
-        async Task<List<string>> StoredAsync() => [.. (await transitions.ReadSinceAsync(null, int.MaxValue)).Transitions.Select(Harness.Json)];
+        async Task<List<string>> StoredAsync() => [.. (await transitions.ReadSinceAsync(null, int.MaxValue)).Runs.SelectMany(r => r.Transitions).Select(Harness.Json)];
         async Task<List<string>> RunsAsync() => [.. (await runs.RecentAsync(100)).Select(r => JsonSerializer.Serialize(r))];
         var (_, expected) = Harness.Expected(id, input, result);
         Assert.NotEmpty(expected);
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
 
         // RecordRun delivered again (twice) after the orchestrator's own delivery: nothing changes.
-        var record = new RecordInput(result.Run, expected);
+        var record = new RecordInput(result.Run, expected, new RunExamples(id, input.Task, [], []));
         await activities.RecordRun(record, CancellationToken.None);
         await activities.RecordRun(record, CancellationToken.None);
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
         Assert.Equal([JsonSerializer.Serialize(result.Run)], await RunsAsync());
 
         // A fresh run's RecordRun delivered twice in a row: its run and transitions once.
-        var other = new RecordInput(result.Run with { RunId = "replayed-run" }, [.. expected.Select(t => t with { RunId = "replayed-run" })]);
+        var other = new RecordInput(result.Run with { RunId = "replayed-run" }, [.. expected.Select(t => t with { RunId = "replayed-run" })], new RunExamples("replayed-run", input.Task, [], []));
         await activities.RecordRun(other, CancellationToken.None);
         await activities.RecordRun(other, CancellationToken.None);
         var stored = await StoredAsync();
@@ -59,18 +60,18 @@ public class ReplaySafetyTests
         Assert.Equal(2, (await RunsAsync()).Count);
         var storedRuns = await RunsAsync();
 
-        // PredictDepth twice: the same decision, no write.
-        var depth = new DepthInput(new PolicyState(input.Task, [], 0, 0, 0, 0), 0, 0.5f, 1);
-        Assert.Equal(await activities.PredictDepth(depth, CancellationToken.None), await activities.PredictDepth(depth, CancellationToken.None));
-
-        // Draft and Target twice: the same step, no write.
+        // Draft (with its decision) and Target twice: the same step and decision, no write.
         foreach (var (role, step) in new[] { (AgentRole.Draft, Harness.Answer(Request("drafter", 3, 0))), (AgentRole.Target, Harness.TargetPlan(3)[0]) })
         {
-            var call = new CallInput("replayed-calls", new CallKey(0, role, 0), input.Task, [], "default", null);
+            var speculation = role == AgentRole.Draft
+                ? new DraftPolicyInput(PolicyNames.Adaptive, 0.02, 0.5f, 0, 0, 0, 0, 0, 0, ChainMemo.Start)
+                : null;
+            var call = new CallInput("replayed-calls", new CallKey(0, role, 0), input.Task, [], "default", null, speculation);
             var first = role == AgentRole.Draft ? await activities.Draft(call, CancellationToken.None) : await activities.Target(call, CancellationToken.None);
             var second = role == AgentRole.Draft ? await activities.Draft(call, CancellationToken.None) : await activities.Target(call, CancellationToken.None);
             Assert.Equal(step, first.Step);
             Assert.Equal(first.Step, second.Step);
+            Assert.Equal(first.Decision, second.Decision);
             Assert.Equal((first.Usage.PromptTokens, first.Usage.CompletionTokens, first.CostUsd), (second.Usage.PromptTokens, second.Usage.CompletionTokens, second.CostUsd));
         }
 

@@ -1,3 +1,4 @@
+using Dsp.Core.Acceptance;
 using Dsp.Core.Policy;
 using Dsp.Core.Runs;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -103,7 +104,7 @@ public class PolicyRetrainerTests : StorageTest
         var first = Retrainer(Scope.Transitions(), new OverlappingLeases(Scope.Policies(), overlap));
         var secondAccount = Scope.SecondAccount();
         var second = Retrainer(
-            new TableTransitionStore(secondAccount, TimeProvider.System, NullLogger<TableTransitionStore>.Instance),
+            new TableTrainingStore(secondAccount, TimeProvider.System, NullLogger<TableTrainingStore>.Instance),
             new OverlappingLeases(new BlobPolicyStore(secondAccount, NullLogger<BlobPolicyStore>.Instance), overlap));
 
         var outcomes = await Task.WhenAll(first.RunAsync(), second.RunAsync());
@@ -114,14 +115,14 @@ public class PolicyRetrainerTests : StorageTest
             .GetBlobClient(BlobPolicyStore.SnapshotBlobName(2)).ExistsAsync());
     }
 
-    private static PolicyRetrainer Retrainer(ITransitionStore transitions, IPolicyStore policies) =>
-        new(transitions, policies, new PolicyTrainer(new TrainerOptions(), new HashedTextFeaturizer()), TimeProvider.System, new RetrainOptions());
+    private static PolicyRetrainer Retrainer(ITrainingStore transitions, IPolicyStore policies) =>
+        new(transitions, policies, new PolicyTrainer(new TrainerOptions(), new HashedTextFeaturizer()), new AcceptanceTrainer(), TimeProvider.System, new RetrainOptions());
 
-    private static async Task AppendAsync(TableTransitionStore store, params string[] runIds)
+    private static async Task AppendAsync(TableTrainingStore store, params string[] runIds)
     {
         foreach (var runId in runIds)
         {
-            await store.AppendAsync(runId, Samples.Run(runId, $"task {runId}"));
+            await store.AppendAsync(new RunTrainingData(runId, DateTimeOffset.UtcNow, Samples.Run(runId, $"task {runId}"), new RunExamples(runId, $"task {runId}", [], [])));
         }
     }
 

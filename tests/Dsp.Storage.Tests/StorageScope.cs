@@ -30,7 +30,7 @@ public sealed class StorageScope : IAsyncDisposable
 
     public TimeProvider Clock { get; }
 
-    public TableTransitionStore Transitions() => new(Account, Clock, NullLogger<TableTransitionStore>.Instance);
+    public TableTrainingStore Transitions() => new(Account, Clock, NullLogger<TableTrainingStore>.Instance);
 
     public TableRunStore Runs() => new(Account, NullLogger<TableRunStore>.Instance);
 

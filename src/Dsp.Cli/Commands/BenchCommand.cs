@@ -63,9 +63,9 @@ internal sealed class BenchCommand : Command
         DefaultValueFactory = _ => ProducedBilling,
     }.AcceptOnlyFromAmong(ProducedBilling, FullBilling);
 
-    private readonly Option<bool> _stopDraftingAtTerminate = new("--stop-drafting-at-terminate")
+    private readonly Option<bool> _draftPastTerminate = new("--draft-past-terminate")
     {
-        Description = "Draft nothing past a drafted TERMINATE",
+        Description = "Let chains go on past a drafted TERMINATE, as the first timing contract did (for comparing with earlier figures)",
     };
 
     private readonly Option<string?> _judge = new Option<string?>("--judge")
@@ -93,7 +93,7 @@ internal sealed class BenchCommand : Command
         Options.Add(_csv);
         Options.Add(_plot);
         Options.Add(_billing);
-        Options.Add(_stopDraftingAtTerminate);
+        Options.Add(_draftPastTerminate);
         Options.Add(_judge);
         Options.Add(_passes);
         foreach (var option in _dsp.All)
@@ -119,7 +119,7 @@ internal sealed class BenchCommand : Command
                 ? CancelledCallBilling.FullCompletion
                 : CancelledCallBilling.ProducedTokens,
             Judge = parse.GetValue(_judge) is { } judge ? StepJudges.Create(judge) : null,
-            StopDraftingAtTerminate = parse.GetValue(_stopDraftingAtTerminate),
+            DraftPastTerminate = parse.GetValue(_draftPastTerminate),
         });
         var names = parse.GetValue(_policies)!;
         var policies = Policies(names.Where(name => name != OnlineDspBenchmark.PolicyName), simulator);

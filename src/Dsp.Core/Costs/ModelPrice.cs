@@ -5,6 +5,12 @@ namespace Dsp.Core.Costs;
 /// <param name="CompletionPerMillion">Dollars per 1M completion (output) tokens.</param>
 public readonly record struct ModelPrice(double PromptPerMillion, double CompletionPerMillion)
 {
+    /// <summary>Dollars per prompt (input) token.</summary>
+    public double PromptPerToken => PromptPerMillion / 1_000_000.0;
+
+    /// <summary>Dollars per completion (output) token.</summary>
+    public double CompletionPerToken => CompletionPerMillion / 1_000_000.0;
+
     /// <summary>The cost of a call with these token counts.</summary>
     public double Cost(int promptTokens, int completionTokens) =>
         ((promptTokens * PromptPerMillion) + (completionTokens * CompletionPerMillion)) / 1_000_000.0;

@@ -21,7 +21,7 @@ public enum EngineCommandKind
     /// <summary>The position is verified with the target's step (the draft was rejected, missing or not run).</summary>
     TargetKept,
 
-    /// <summary>The round is over; the engine waits for the next depth (<see cref="SpeculationEngine.BeginRound"/>).</summary>
+    /// <summary>The round is over; the engine waits for the next round (<see cref="SpeculationEngine.BeginRound"/>).</summary>
     RoundEnded,
 
     /// <summary>The plan is finished: TERMINATE was verified or the maximum step count was reached.</summary>

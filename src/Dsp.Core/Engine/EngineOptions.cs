@@ -7,9 +7,9 @@ public sealed record EngineOptions
     public int MaxSteps { get; init; } = 50;
 
     /// <summary>
-    /// Stop drafting beyond a drafted TERMINATE. Calls past it can never be used (an accepted TERMINATE ends the
-    /// plan; a rejected one cancels them), so this saves their cost without changing latency or the plan. Off by
-    /// default because DESIGN.md's timing contract chains drafts regardless of their text.
+    /// Let the policy chain drafts past a drafted TERMINATE, as the first version of the timing contract did. Nothing
+    /// conditioned on a drafted TERMINATE can ever be used (an accepted one ends the plan; a rejected one cancels what
+    /// follows it), so this only adds cost; it exists to compare with figures measured before the contract changed.
     /// </summary>
-    public bool StopDraftingAtTerminate { get; init; }
+    public bool DraftPastTerminate { get; init; }
 }

@@ -3,8 +3,8 @@ namespace Dsp.Core.Engine;
 /// <summary>Where a plan stands.</summary>
 public enum EngineStatus
 {
-    /// <summary>Between rounds: the driver must choose a depth and call <see cref="SpeculationEngine.BeginRound"/>.</summary>
-    AwaitingDepth,
+    /// <summary>Between rounds: the driver asks its policy whether to draft and calls <see cref="SpeculationEngine.BeginRound"/>.</summary>
+    AwaitingRound,
 
     /// <summary>A round is in flight: the driver reports finished and failed calls.</summary>
     Running,

@@ -5,17 +5,19 @@ namespace Dsp.Core.Engine;
 
 /// <summary>
 /// The speculative planning algorithm as a pure, deterministic state machine (DESIGN.md, "Timing semantics").
-/// It owns no clock, no I/O and no randomness: a driver tells it the depth of each round and which calls
-/// finished or failed, in the order they did, and it answers with <see cref="EngineCommand"/>s — which drafts and
-/// targets to start, which calls to cancel, which steps are verified, and when the round or the plan is over.
+/// It owns no clock, no I/O and no randomness: a driver tells it whether each round drafts, which calls finished or
+/// failed, in the order they did, and — with each finished draft — the policy's decision to go on; it answers with
+/// <see cref="EngineCommand"/>s: which drafts and targets to start, which calls to cancel, which steps are verified,
+/// and when the round or the plan is over.
 /// </summary>
 /// <remarks>
-/// A round at verified position p with depth k ≥ 1 speculates on positions p … p+k−1: draft p and target p start
-/// together; when draft i finishes, draft i+1 and target i+1 (conditioned on the drafts before it) start. When
-/// target i finishes, draft i is accepted if it finished and the judge says it equals the target's step; otherwise
-/// the target's step is kept at i, and every call beyond i (and draft i itself, if still running) is cancelled.
-/// The round ends when its targets through the first non-accepted position have finished. Depth 0 runs the target
-/// alone for one step. Events about calls that were cancelled are ignored, so a driver may report them late.
+/// A round at verified position p starts draft p and target p together (or target p alone: depth 0). When draft i
+/// finishes and the policy goes on, draft i+1 and target i+1 (conditioned on the drafts before it) start; the chain
+/// always stops after a failed draft and, unless <see cref="EngineOptions.DraftPastTerminate"/>, after a drafted
+/// TERMINATE. When target i finishes, draft i is accepted if it finished and the judge says it equals the target's
+/// step; otherwise the target's step is kept at i, and every call beyond i (and draft i itself, if still running) is
+/// cancelled. The round ends when its targets through the first non-accepted position have finished. Events about
+/// calls that were cancelled are ignored, so a driver may report them late.
 /// The command list returned by each method is reused: read it before the next call.
 /// </remarks>
 public sealed class SpeculationEngine
@@ -24,6 +26,7 @@ public sealed class SpeculationEngine
     private readonly EngineOptions _options;
     private readonly List<string> _verified = [];
     private readonly List<DraftVerdict> _verdicts = [];
+    private readonly List<JudgedDraft> _judged = [];
     private readonly List<EngineCommand> _commands = [];
 
     // The open round's calls, indexed by offset from its start position.
@@ -34,8 +37,8 @@ public sealed class SpeculationEngine
     private bool[] _accepted = new bool[8];
 
     private int _roundStart;
-    private int _roundDepth;
-    private int _roundEnd;      // offsets at or beyond this will not be verified in this round
+    private int _roundDepth;    // drafts started in this round
+    private int _roundEnd;      // offsets at or beyond this will not be verified in this round: started, not cut off
     private int _resolved;      // offsets verified so far in this round
     private int _acceptedInRound;
     private int _rounds;
@@ -55,6 +58,10 @@ public sealed class SpeculationEngine
 
     /// <summary>How each verified position was decided, in order.</summary>
     public IReadOnlyList<DraftVerdict> Verdicts => _verdicts;
+
+    /// <summary>Every draft that finished and was judged against its target on a correct prefix, in plan order: the
+    /// acceptance model's labelled examples.</summary>
+    public IReadOnlyList<JudgedDraft> JudgedDrafts => _judged;
 
     /// <summary>Verified positions whose draft was accepted.</summary>
     public int AcceptedDrafts { get; private set; }
@@ -86,39 +93,34 @@ public sealed class SpeculationEngine
     {
         _verified.Clear();
         _verdicts.Clear();
+        _judged.Clear();
         _commands.Clear();
         AcceptedDrafts = RejectedDrafts = AcceptedStreak = 0;
         _roundStart = _roundDepth = _roundEnd = _resolved = _acceptedInRound = _rounds = 0;
         LastRound = default;
         FailureReason = null;
-        Status = EngineStatus.AwaitingDepth;
+        Status = EngineStatus.AwaitingRound;
     }
 
     /// <summary>
-    /// Begins a round at <see cref="Position"/> with <paramref name="depth"/> drafts (0: the target alone). The depth
-    /// is cut so that no position at or beyond <see cref="EngineOptions.MaxSteps"/> is speculated on.
+    /// Begins a round at <see cref="Position"/>: starts draft and target there together, or the target alone when
+    /// <paramref name="draft"/> is false (depth 0).
     /// </summary>
-    public IReadOnlyList<EngineCommand> BeginRound(int depth)
+    public IReadOnlyList<EngineCommand> BeginRound(bool draft = true)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(depth);
-        Expect(EngineStatus.AwaitingDepth);
+        Expect(EngineStatus.AwaitingRound);
         _commands.Clear();
 
-        var size = depth == 0 ? 1 : Math.Min(depth, _options.MaxSteps - _roundStart);
-        EnsureCapacity(size);
-        Array.Clear(_drafts, 0, size);
-        Array.Clear(_targets, 0, size);
-        Array.Clear(_draftSteps, 0, size);
-        Array.Clear(_targetSteps, 0, size);
-        Array.Clear(_accepted, 0, size);
-        _roundDepth = depth;
-        _roundEnd = size;
+        EnsureCapacity(1);
+        ClearOffset(0);
+        _roundDepth = 0;
+        _roundEnd = 1;
         _resolved = 0;
         _acceptedInRound = 0;
         _rounds++;
         Status = EngineStatus.Running;
 
-        if (depth > 0)
+        if (draft)
         {
             Start(AgentRole.Draft, 0);
         }
@@ -127,8 +129,28 @@ public sealed class SpeculationEngine
         return _commands;
     }
 
-    /// <summary>The draft for <paramref name="position"/> finished with <paramref name="step"/>.</summary>
-    public IReadOnlyList<EngineCommand> DraftCompleted(int position, string step)
+    /// <summary>
+    /// The round's first draft was not made after all (the policy, asked where the draft runs, chose the target
+    /// alone): the round goes on as a depth-0 round.
+    /// </summary>
+    public IReadOnlyList<EngineCommand> DraftSkipped(int position)
+    {
+        _commands.Clear();
+        if (TryRunningOffset(_drafts, position, out var offset) && offset == 0)
+        {
+            _drafts[0] = CallState.NotStarted;
+            _roundDepth = 0;
+        }
+
+        return _commands;
+    }
+
+    /// <summary>
+    /// The draft for <paramref name="position"/> finished with <paramref name="step"/>; <paramref name="goOn"/> is the
+    /// policy's decision to chain the next draft and target on it. The chain stops regardless at the maximum step
+    /// count and, unless <see cref="EngineOptions.DraftPastTerminate"/>, at a drafted TERMINATE.
+    /// </summary>
+    public IReadOnlyList<EngineCommand> DraftCompleted(int position, string step, bool goOn)
     {
         _commands.Clear();
         if (!TryRunningOffset(_drafts, position, out var offset))
@@ -138,14 +160,15 @@ public sealed class SpeculationEngine
 
         _drafts[offset] = CallState.Completed;
         _draftSteps[offset] = step;
-        if (_options.StopDraftingAtTerminate && PlanSteps.IsTerminate(step))
-        {
-            _roundEnd = Math.Min(_roundEnd, offset + 1);
-        }
-
         var next = offset + 1;
-        if (next < _roundEnd)
+        if (goOn
+            && next == _roundEnd
+            && _roundStart + next < _options.MaxSteps
+            && (_options.DraftPastTerminate || !PlanSteps.IsTerminate(step)))
         {
+            EnsureCapacity(next + 1);
+            ClearOffset(next);
+            _roundEnd = next + 1;
             Start(AgentRole.Draft, next);
             Start(AgentRole.Target, next);
         }
@@ -214,7 +237,7 @@ public sealed class SpeculationEngine
     public IReadOnlyList<EngineCommand> Stop(string reason)
     {
         _commands.Clear();
-        if (Status is EngineStatus.AwaitingDepth or EngineStatus.Running)
+        if (Status is EngineStatus.AwaitingRound or EngineStatus.Running)
         {
             Fail(reason);
         }
@@ -257,6 +280,11 @@ public sealed class SpeculationEngine
 
             var step = _targetSteps[offset]!;
             var accepted = _accepted[offset];
+            if (_drafts[offset] == CallState.Completed)
+            {
+                _judged.Add(new JudgedDraft(_rounds - 1, _roundStart + offset, offset, _draftSteps[offset]!, accepted));
+            }
+
             _verified.Add(step);
             _resolved++;
             RecordVerdict(accepted);
@@ -274,12 +302,12 @@ public sealed class SpeculationEngine
             }
         }
 
-        EndRound(EngineStatus.AwaitingDepth, EngineCommandKind.RoundEnded);
+        EndRound(EngineStatus.AwaitingRound, EngineCommandKind.RoundEnded);
     }
 
     private void RecordVerdict(bool accepted)
     {
-        if (_roundDepth == 0)
+        if (_drafts[_resolved - 1] == CallState.NotStarted)
         {
             _verdicts.Add(DraftVerdict.NotDrafted);
         }
@@ -344,6 +372,7 @@ public sealed class SpeculationEngine
     {
         if (role == AgentRole.Draft)
         {
+            _roundDepth++;
             _drafts[offset] = CallState.Running;
             Emit(EngineCommandKind.StartDraft, _roundStart + offset);
         }
@@ -358,6 +387,15 @@ public sealed class SpeculationEngine
     {
         offset = position - _roundStart;
         return Status == EngineStatus.Running && offset >= 0 && offset < _roundEnd && calls[offset] == CallState.Running;
+    }
+
+    private void ClearOffset(int offset)
+    {
+        _drafts[offset] = CallState.NotStarted;
+        _targets[offset] = CallState.NotStarted;
+        _draftSteps[offset] = null;
+        _targetSteps[offset] = null;
+        _accepted[offset] = false;
     }
 
     private void Emit(EngineCommandKind kind, int position) => _commands.Add(new EngineCommand(kind, position));

@@ -50,6 +50,9 @@ public sealed record PolicySummary
     /// label is the depth that speculates exactly through the next mismatch.</summary>
     public double? PredictorAccuracy { get; init; }
 
+    /// <summary>The value of time (dollars per second saved) of an <c>adaptive</c> policy.</summary>
+    public double? ValueOfTime { get; init; }
+
     /// <summary>Total latency over total sequential latency.</summary>
     public double LatencyRatio => LatencySeconds / SequentialLatencySeconds;
 

@@ -1,24 +1,30 @@
 using System.Runtime.InteropServices;
+using Dsp.Core.Acceptance;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace Dsp.Core.Policy;
 
 /// <summary>
-/// An immutable, versioned trained policy: the value model and what it was trained on. Serializes to a compact
-/// binary form — magic, format version, payload, SHA-256 of everything before it — and refuses to load anything
-/// that is truncated, corrupt or of another format version.
+/// An immutable, versioned trained policy: the value model of the <c>dsp</c> policy, the acceptance model of the
+/// <c>adaptive</c> policy, and what they were trained on. Serializes to a compact binary form — magic, format
+/// version, payload, SHA-256 of everything before it — and refuses to load anything that is truncated, corrupt or of
+/// a format version it does not read.
 /// </summary>
 public sealed class PolicySnapshot
 {
-    /// <summary>The binary format this build writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The binary format this build writes.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The first format (a value model only), which this build still reads.</summary>
+    private const int ValueModelOnlyFormat = 1;
 
     private static ReadOnlySpan<byte> Magic => "DSPP"u8;
 
     private const int ChecksumLength = SHA256.HashSizeInBytes;
 
-    public PolicySnapshot(long version, int trainedOnTransitions, float trainingLoss, string featurizerSignature, ExpectileValueModel model)
+    public PolicySnapshot(
+        long version, int trainedOnTransitions, float trainingLoss, string featurizerSignature, ExpectileValueModel model, AcceptanceModel? acceptance = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
         Version = version;
@@ -26,6 +32,7 @@ public sealed class PolicySnapshot
         TrainingLoss = trainingLoss;
         FeaturizerSignature = featurizerSignature;
         Model = model;
+        Acceptance = acceptance;
     }
 
     /// <summary>1 for the first training, then one more at every retraining.</summary>
@@ -40,8 +47,16 @@ public sealed class PolicySnapshot
     /// <summary>The <see cref="IStateFeaturizer.Signature"/> of the features the model reads.</summary>
     public string FeaturizerSignature { get; }
 
-    /// <summary>The model. Treat it as read-only: training works on a clone.</summary>
+    /// <summary>The value model. Treat it as read-only: training works on a clone.</summary>
     public ExpectileValueModel Model { get; }
+
+    /// <summary>The acceptance model trained at the same time (null in snapshots of the first format, or when no
+    /// judged draft was recorded yet).</summary>
+    public AcceptanceModel? Acceptance { get; }
+
+    /// <summary>This snapshot with <paramref name="acceptance"/> as its acceptance model.</summary>
+    public PolicySnapshot WithAcceptance(AcceptanceModel? acceptance) =>
+        new(Version, TrainedOnTransitions, TrainingLoss, FeaturizerSignature, Model, acceptance);
 
     public byte[] Serialize()
     {
@@ -62,6 +77,9 @@ public sealed class PolicySnapshot
             WriteFloats(writer, Model.HiddenBias);
             WriteFloats(writer, Model.HeadWeights);
             WriteFloats(writer, Model.HeadBias);
+            var acceptance = Acceptance is null ? [] : AcceptanceModelSerializer.Serialize(Acceptance);
+            writer.Write(acceptance.Length);
+            writer.Write(acceptance);
         }
 
         var payloadLength = (int)stream.Length;
@@ -83,9 +101,10 @@ public sealed class PolicySnapshot
         }
 
         var format = BitConverter.ToInt32(data.Slice(Magic.Length, sizeof(int)));
-        if (format != FormatVersion)
+        if (format is not (FormatVersion or ValueModelOnlyFormat))
         {
-            throw new PolicySnapshotFormatException($"Snapshot format version {format} is not supported (this build reads version {FormatVersion}).");
+            throw new PolicySnapshotFormatException(
+                $"Snapshot format version {format} is not supported (this build reads versions {ValueModelOnlyFormat} and {FormatVersion}).");
         }
 
         var payload = data[..^ChecksumLength];
@@ -107,12 +126,18 @@ public sealed class PolicySnapshot
             var taus = ReadFloats(reader, heads);
             var model = ExpectileValueModel.FromParameters(inputs, hidden, taus,
                 ReadFloats(reader, checked(inputs * hidden)), ReadFloats(reader, hidden), ReadFloats(reader, checked(heads * hidden)), ReadFloats(reader, heads));
-            if (reader.BaseStream.Position != reader.BaseStream.Length)
+            AcceptanceModel? acceptance = null;
+            if (format == FormatVersion && reader.ReadInt32() is var length and > 0)
             {
-                throw new PolicySnapshotFormatException("The snapshot has unexpected bytes after its model.");
+                acceptance = AcceptanceModelSerializer.Deserialize(reader.ReadBytes(length));
             }
 
-            return new PolicySnapshot(version, trainedOn, loss, signature, model);
+            if (reader.BaseStream.Position != reader.BaseStream.Length)
+            {
+                throw new PolicySnapshotFormatException("The snapshot has unexpected bytes after its models.");
+            }
+
+            return new PolicySnapshot(version, trainedOn, loss, signature, model, acceptance);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or OverflowException or IOException)
         {

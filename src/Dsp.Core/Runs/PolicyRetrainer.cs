@@ -1,3 +1,4 @@
+using Dsp.Core.Acceptance;
 using Dsp.Core.Policy;
 
 namespace Dsp.Core.Runs;
@@ -5,10 +6,13 @@ namespace Dsp.Core.Runs;
 /// <summary>Settings of <see cref="PolicyRetrainer"/>.</summary>
 public sealed record RetrainOptions
 {
-    /// <summary>Train on the transitions recorded within this window (the newest up to <see cref="MaxTransitions"/>).</summary>
+    /// <summary>Train on the runs recorded within this window (the newest up to <see cref="MaxTransitions"/> transitions
+    /// and <see cref="MaxExamples"/> judged drafts).</summary>
     public TimeSpan TrainingWindow { get; init; } = TimeSpan.FromDays(30);
 
     public int MaxTransitions { get; init; } = 100_000;
+
+    public int MaxExamples { get; init; } = 100_000;
 
     /// <summary>How long one training may hold the exclusive lease.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
@@ -35,21 +39,25 @@ public enum RetrainResult
 /// <param name="Version">The version in service afterwards (0: none).</param>
 /// <param name="Transitions">Transitions trained on (0 unless published).</param>
 /// <param name="Error">Why training failed, or, when published, why it could not warm-start from the version in service.</param>
-public sealed record RetrainOutcome(RetrainResult Result, long Version, int Transitions = 0, string? Error = null);
+/// <param name="Examples">Judged drafts the acceptance model was trained on (0 unless published).</param>
+public sealed record RetrainOutcome(RetrainResult Result, long Version, int Transitions = 0, string? Error = null, int Examples = 0);
 
 /// <summary>
-/// One retraining, as the timer runs it: under an exclusive lease, when transitions were recorded since the last
-/// training, trains on the newest transitions of the window (new and older ones: a replay buffer, as the
-/// simulator's online learning keeps) warm-started from the policy in service, and publishes the next version.
+/// One retraining, as the timer runs it: under an exclusive lease, when runs were recorded since the last training,
+/// trains the value model on the newest transitions of the window (new and older ones: a replay buffer, as the
+/// simulator's online learning keeps) warm-started from the policy in service, and the acceptance model afresh on the
+/// window's judged drafts, and publishes the next version. The acceptance model in service is first scored on the
+/// drafts judged since it was trained — an honest measure of its calibration, which <c>GET /api/policy</c> shows.
 /// A failure leaves the published policy as it was and is recorded where <c>GET /api/policy</c> shows it. A snapshot in
 /// service that cannot be read (which the planners have refused, keeping the one before) does not stop training for
 /// good: training warm-starts from the newest earlier snapshot that reads, or from fresh weights, and publishes the
 /// next version over it.
 /// </summary>
 public sealed class PolicyRetrainer(
-    ITransitionStore transitions,
+    ITrainingStore training,
     IPolicyStore policies,
     PolicyTrainer trainer,
+    AcceptanceTrainer acceptanceTrainer,
     TimeProvider clock,
     RetrainOptions options)
 {
@@ -70,6 +78,7 @@ public sealed class PolicyRetrainer(
         PolicySnapshot next;
         DateTimeOffset? watermark;
         string? unreadable;
+        Calibration heldOut;
         try
         {
             (var window, watermark) = await ReadRecentAsync(now - options.TrainingWindow, cancellationToken);
@@ -79,7 +88,11 @@ public sealed class PolicyRetrainer(
             }
 
             (var start, unreadable) = await NewestReadableAsync(version, cancellationToken);
-            next = trainer.Train(start, window, version + 1);
+            List<PolicyTransition> transitions = [.. window.SelectMany(r => r.Transitions).TakeLast(options.MaxTransitions)];
+            var examples = NewestRuns(window.Select(r => r.Examples).Where(r => r.Drafts.Count > 0), options.MaxExamples);
+            heldOut = Score(start?.Acceptance, window.Where(r => current?.TrainedAt is not { } trained || r.CompletedAt > trained));
+            var acceptance = examples.Count > 0 ? acceptanceTrainer.Train(examples) : start?.Acceptance;
+            next = trainer.Train(start, transitions, version + 1).WithAcceptance(acceptance);
         }
         catch (Exception e) when (e is InvalidTransitionException or FormatException or ArgumentException)
         {
@@ -90,9 +103,53 @@ public sealed class PolicyRetrainer(
 
         await policies.PublishAsync(
             next,
-            new PublishedPolicy(next.Version, now, next.TrainedOnTransitions, next.TrainingLoss, watermark),
+            new PublishedPolicy(next.Version, now, next.TrainedOnTransitions, next.TrainingLoss, watermark)
+            {
+                TrainedOnExamples = next.Acceptance?.TrainedOnExamples ?? 0,
+                Calibration = heldOut.Predictions > 0 ? heldOut : null,
+            },
             cancellationToken);
-        return new RetrainOutcome(RetrainResult.Published, next.Version, next.TrainedOnTransitions, unreadable);
+        return new RetrainOutcome(RetrainResult.Published, next.Version, next.TrainedOnTransitions, unreadable, next.Acceptance?.TrainedOnExamples ?? 0);
+    }
+
+    /// <summary>The newest runs of the oldest-first <paramref name="runs"/> with at most <paramref name="maxDrafts"/> judged
+    /// drafts in all (the newest run whatever its size), oldest first.</summary>
+    private static List<RunExamples> NewestRuns(IEnumerable<RunExamples> runs, int maxDrafts)
+    {
+        var newest = new List<RunExamples>();
+        var drafts = 0;
+        foreach (var run in runs.Reverse())
+        {
+            if (newest.Count > 0 && drafts + run.Drafts.Count > maxDrafts)
+            {
+                break;
+            }
+
+            newest.Add(run);
+            drafts += run.Drafts.Count;
+        }
+
+        newest.Reverse();
+        return newest;
+    }
+
+    /// <summary>How well <paramref name="model"/> predicted the drafts of runs it was not trained on.</summary>
+    private static Calibration Score(AcceptanceModel? model, IEnumerable<RunTrainingData> runs)
+    {
+        var calibration = new CalibrationBuilder();
+        if (model is not null)
+        {
+            foreach (var run in runs)
+            {
+                foreach (var draft in run.Examples.Drafts)
+                {
+                    var state = new PolicyState(run.Examples.Task, [.. run.Examples.Plan.Take(draft.Position)], draft.RoundOffset, 0, 0, 0);
+                    calibration.Add(model.Predict(state, draft.Draft), draft.Accepted);
+                }
+            }
+        }
+
+        return calibration.Build();
     }
 
     /// <summary>The newest snapshot from <paramref name="version"/> down that can be read (null: none, or no version
@@ -117,28 +174,24 @@ public sealed class PolicyRetrainer(
     }
 
     /// <summary>
-    /// The newest transitions recorded since <paramref name="since"/>, at most <see cref="RetrainOptions.MaxTransitions"/>
-    /// of them (the store reads oldest first, in bounded batches), and the recording time of the newest.
+    /// The runs recorded since <paramref name="since"/>, oldest first (the store reads them in bounded batches), and
+    /// the recording time of the newest.
     /// </summary>
-    private async Task<(List<PolicyTransition> Transitions, DateTimeOffset? Newest)> ReadRecentAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    private async Task<(List<RunTrainingData> Runs, DateTimeOffset? Newest)> ReadRecentAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var recent = new List<PolicyTransition>();
+        var runs = new List<RunTrainingData>();
         DateTimeOffset? newest = null;
         DateTimeOffset? mark = since;
+        var batchRows = Math.Max(options.MaxTransitions, options.MaxExamples);
         while (true)
         {
-            var batch = await transitions.ReadSinceAsync(mark, options.MaxTransitions, cancellationToken);
-            if (batch.Transitions.Count == 0 || batch.Watermark == mark)
+            var batch = await training.ReadSinceAsync(mark, batchRows, cancellationToken);
+            if (batch.Runs.Count == 0 || batch.Watermark == mark)
             {
-                return (recent, newest);
+                return (runs, newest);
             }
 
-            recent.AddRange(batch.Transitions);
-            if (recent.Count > options.MaxTransitions)
-            {
-                recent.RemoveRange(0, recent.Count - options.MaxTransitions);
-            }
-
+            runs.AddRange(batch.Runs);
             newest = mark = batch.Watermark;
         }
     }

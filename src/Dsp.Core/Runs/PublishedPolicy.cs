@@ -1,3 +1,5 @@
+using Dsp.Core.Acceptance;
+
 namespace Dsp.Core.Runs;
 
 /// <summary>The row that describes the policy in service, and the last training failure if any.</summary>
@@ -15,4 +17,12 @@ public sealed record PublishedPolicy(
     float TrainingLoss,
     DateTimeOffset? Watermark,
     string? LastError = null,
-    DateTimeOffset? LastErrorAt = null);
+    DateTimeOffset? LastErrorAt = null)
+{
+    /// <summary>How many judged drafts the acceptance model of this version was trained on (0: it has none).</summary>
+    public int TrainedOnExamples { get; init; }
+
+    /// <summary>How well the acceptance model in service before this version predicted the drafts judged since it
+    /// was trained (null when there was none, or no draft was judged).</summary>
+    public Calibration? Calibration { get; init; }
+}

@@ -1,3 +1,5 @@
+using Dsp.Core.Policy;
+
 namespace Dsp.Core.Runs;
 
 /// <summary>The summary of one finished plan, as the <c>Runs</c> table keeps it.</summary>
@@ -10,11 +12,19 @@ public sealed record RunRecord
     /// <summary>The agent profile that planned it.</summary>
     public required string Agents { get; init; }
 
+    /// <summary>The policy that decided how far to speculate (runs recorded before there was a choice used <c>dsp</c>).</summary>
+    public string Policy { get; init; } = PolicyNames.Dsp;
+
+    /// <summary>The <c>adaptive</c> policy's value of time, in dollars per second saved.</summary>
+    public double? ValueOfTime { get; init; }
+
+    /// <summary>The <c>dsp</c> policy's τ.</summary>
     public required float Tradeoff { get; init; }
 
+    /// <summary>The <c>dsp</c> policy's β.</summary>
     public required int Offset { get; init; }
 
-    /// <summary>The policy version that chose its depths (null: cold start).</summary>
+    /// <summary>The policy version that decided (0: the prior; null: cold start).</summary>
     public long? PolicyVersion { get; init; }
 
     /// <summary>Completed, Failed or Stopped.</summary>

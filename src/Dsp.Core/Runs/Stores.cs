@@ -1,24 +1,38 @@
+using Dsp.Core.Acceptance;
 using Dsp.Core.Policy;
 
 namespace Dsp.Core.Runs;
 
-/// <summary>Transitions recorded by runs, for the policy's training.</summary>
-public interface ITransitionStore
+/// <summary>What a finished run leaves for training.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="CompletedAt">When the run ended (by the orchestration's clock: the same when a write is replayed).</param>
+/// <param name="Transitions">Its transitions, for the value model (the <c>dsp</c> policy).</param>
+/// <param name="Examples">Its judged drafts, for the acceptance model (the <c>adaptive</c> policy).</param>
+public sealed record RunTrainingData(string RunId, DateTimeOffset CompletedAt, IReadOnlyList<PolicyTransition> Transitions, RunExamples Examples)
 {
-    /// <summary>Writes a run's transitions. Idempotent: writing a run's transitions again adds nothing.</summary>
-    Task AppendAsync(string runId, IReadOnlyList<PolicyTransition> transitions, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Up to <paramref name="maxCount"/> transitions recorded after <paramref name="watermark"/> (all when null),
-    /// whole runs only, each run's transitions in order; and the watermark to pass next time.
-    /// </summary>
-    Task<TransitionBatch> ReadSinceAsync(DateTimeOffset? watermark, int maxCount, CancellationToken cancellationToken = default);
+    /// <summary>Transitions and judged drafts together: what a read is capped by.</summary>
+    public int Rows => Transitions.Count + Examples.Drafts.Count;
 }
 
-/// <summary>Transitions read from a <see cref="ITransitionStore"/>, and how far the read got.</summary>
-/// <param name="Transitions">Whole runs, each in order.</param>
-/// <param name="Watermark">The recording time of the newest transition read (the old watermark when none).</param>
-public sealed record TransitionBatch(IReadOnlyList<PolicyTransition> Transitions, DateTimeOffset? Watermark);
+/// <summary>The runs' training data, for the policy's retraining.</summary>
+public interface ITrainingStore
+{
+    /// <summary>Writes a run's training data. Idempotent: writing a run again adds nothing; a run with neither
+    /// transitions nor judged drafts stores nothing.</summary>
+    Task AppendAsync(RunTrainingData run, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whole runs recorded after <paramref name="watermark"/> (all when null), oldest first, at most
+    /// <paramref name="maxRows"/> transitions and judged drafts together (the first run is returned even when it
+    /// alone has more); and the watermark to pass next time.
+    /// </summary>
+    Task<TrainingBatch> ReadSinceAsync(DateTimeOffset? watermark, int maxRows, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Runs read from a <see cref="ITrainingStore"/>, and how far the read got.</summary>
+/// <param name="Runs">Whole runs, oldest first.</param>
+/// <param name="Watermark">The recording time of the newest run read (the old watermark when none).</param>
+public sealed record TrainingBatch(IReadOnlyList<RunTrainingData> Runs, DateTimeOffset? Watermark);
 
 /// <summary>Summaries of finished runs.</summary>
 public interface IRunStore

@@ -1,14 +1,19 @@
+using Dsp.Core.Policy;
 using Dsp.Core.Traces;
 
 namespace Dsp.Core.Simulation;
 
-/// <summary>The same depth every round; depth 0 is the target alone (the sequential baseline).</summary>
+/// <summary>The same depth every round (go on while fewer than k drafts were started); depth 0 is the target alone
+/// (the sequential baseline).</summary>
 public sealed class FixedDepthPolicy : IDepthPolicy, ISimulationPolicy
 {
+    private readonly DepthChainPolicy _chain;
+
     public FixedDepthPolicy(int depth)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(depth);
         Depth = depth;
+        _chain = new DepthChainPolicy(this);
     }
 
     public int Depth { get; }
@@ -17,5 +22,5 @@ public sealed class FixedDepthPolicy : IDepthPolicy, ISimulationPolicy
 
     public int ChooseDepth(in DepthRequest request) => Depth;
 
-    public IDepthPolicy ForTrace(AgentTrace trace) => this;
+    public ISpeculationPolicy ForTrace(AgentTrace trace) => _chain;
 }

@@ -17,7 +17,7 @@ public sealed record OnlineDspResult(PolicySummary Summary, PolicySnapshot? Fina
 /// </summary>
 public static class OnlineDspBenchmark
 {
-    public const string PolicyName = "dsp";
+    public const string PolicyName = PolicyNames.Dsp;
 
     /// <summary>Runs one setting's stream. <paramref name="progress"/> hears the number of tasks done.</summary>
     public static OnlineDspResult Run(
@@ -42,12 +42,12 @@ public static class OnlineDspBenchmark
         {
             foreach (var trace in traces)
             {
-                var policy = new DspDepthPolicy(snapshot, featurizer, selection);
+                var policy = new ChosenDepths(new DspDepthPolicy(snapshot, featurizer, selection));
                 var plan = simulator.Run(trace, policy);
                 var transitions = TransitionBuilder.Build($"{trace.Id}#{plans.Tasks}", trace.Task, plan.Plan, plan.Verdicts, plan.Rounds);
                 if (snapshot is not null)
                 {
-                    (predictions, hits) = Score(plan, transitions, predictions, hits);
+                    (predictions, hits) = Score(plan, policy.Depths, transitions, predictions, hits);
                 }
 
                 plans.Add(plan.Metrics);
@@ -85,12 +85,14 @@ public static class OnlineDspBenchmark
         return results;
     }
 
-    /// <summary>Counts the rounds whose depth k was the label or one more (the paper's predictor accuracy).</summary>
-    private static (int Predictions, int Hits) Score(SimulatedPlan plan, IReadOnlyList<PolicyTransition> transitions, int predictions, int hits)
+    /// <summary>Counts the rounds whose chosen depth k was the label or one more (the paper's predictor accuracy).</summary>
+    private static (int Predictions, int Hits) Score(
+        SimulatedPlan plan, List<int> depths, IReadOnlyList<PolicyTransition> transitions, int predictions, int hits)
     {
         foreach (var round in plan.Rounds)
         {
-            if (round.Depth == 0)
+            var depth = depths[round.Index];
+            if (depth == 0)
             {
                 continue;
             }
@@ -100,13 +102,26 @@ public static class OnlineDspBenchmark
                 if (transition.State.Position == round.Start)
                 {
                     predictions++;
-                    hits += round.Depth == transition.Label || round.Depth == transition.Label + 1 ? 1 : 0;
+                    hits += depth == transition.Label || depth == transition.Label + 1 ? 1 : 0;
                     break;
                 }
             }
         }
 
         return (predictions, hits);
+    }
+
+    /// <summary>Keeps the depth chosen at each round's start (the chain may stop short of it).</summary>
+    private sealed class ChosenDepths(IDepthPolicy policy) : IDepthPolicy
+    {
+        public List<int> Depths { get; } = [];
+
+        public int ChooseDepth(in DepthRequest request)
+        {
+            var depth = policy.ChooseDepth(request);
+            Depths.Add(depth);
+            return depth;
+        }
     }
 
     /// <summary>Counts tasks done over all streams.</summary>

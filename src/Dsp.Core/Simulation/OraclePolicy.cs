@@ -1,4 +1,5 @@
 using Dsp.Core.Judges;
+using Dsp.Core.Policy;
 using Dsp.Core.Traces;
 
 namespace Dsp.Core.Simulation;
@@ -11,7 +12,7 @@ public sealed class OraclePolicy(Func<AgentTrace, IStepJudge> judgeFor) : ISimul
 {
     public string Name => SimulationPolicies.Oracle;
 
-    public IDepthPolicy ForTrace(AgentTrace trace) => new Depths(trace, judgeFor(trace));
+    public ISpeculationPolicy ForTrace(AgentTrace trace) => new DepthChainPolicy(new Depths(trace, judgeFor(trace)));
 
     private sealed class Depths(AgentTrace trace, IStepJudge judge) : IDepthPolicy
     {

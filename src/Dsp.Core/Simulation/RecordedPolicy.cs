@@ -1,3 +1,4 @@
+using Dsp.Core.Policy;
 using Dsp.Core.Traces;
 
 namespace Dsp.Core.Simulation;
@@ -10,7 +11,7 @@ public sealed class RecordedPolicy : ISimulationPolicy
 {
     public string Name => SimulationPolicies.Recorded;
 
-    public IDepthPolicy ForTrace(AgentTrace trace) => new Depths(trace);
+    public ISpeculationPolicy ForTrace(AgentTrace trace) => new DepthChainPolicy(new Depths(trace));
 
     private sealed class Depths(AgentTrace trace) : IDepthPolicy
     {

@@ -17,4 +17,17 @@ public sealed record SimulatedPlan(
     IReadOnlyList<DraftVerdict> Verdicts,
     IReadOnlyList<RoundOutcome> Rounds,
     IReadOnlyList<CallRecord>? Calls,
-    string? FailureReason);
+    string? FailureReason)
+{
+    /// <summary>The drafts judged on a correct prefix: the acceptance model's examples.</summary>
+    public IReadOnlyList<JudgedDraft> JudgedDrafts { get; init; } = [];
+
+    /// <summary>The acceptance the policy predicted for each draft it decided after (policies that predict one).</summary>
+    public IReadOnlyList<DraftPrediction> Predictions { get; init; } = [];
+}
+
+/// <summary>A policy's predicted probability that a draft will be accepted.</summary>
+/// <param name="Round">The round of the draft.</param>
+/// <param name="Position">The draft's plan position.</param>
+/// <param name="Acceptance">The predicted probability.</param>
+public readonly record struct DraftPrediction(int Round, int Position, double Acceptance);

@@ -13,8 +13,8 @@ public sealed record SimulationOptions
     /// <summary>Judge every trace with this judge instead of the one the trace names.</summary>
     public IStepJudge? Judge { get; init; }
 
-    /// <summary>See <see cref="Engine.EngineOptions.StopDraftingAtTerminate"/>.</summary>
-    public bool StopDraftingAtTerminate { get; init; }
+    /// <summary>See <see cref="Engine.EngineOptions.DraftPastTerminate"/>.</summary>
+    public bool DraftPastTerminate { get; init; }
 
     /// <summary>Keep every call of a replay in <see cref="SimulatedPlan.Calls"/> (slower; for inspection and tests).</summary>
     public bool RecordCalls { get; init; }

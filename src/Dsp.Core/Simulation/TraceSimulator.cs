@@ -39,14 +39,17 @@ public sealed class TraceSimulator(SimulationOptions options)
         return judge;
     }
 
-    /// <summary>Replays one trace with depths chosen by <paramref name="policy"/>.</summary>
-    public SimulatedPlan Run(AgentTrace trace, IDepthPolicy policy)
+    /// <summary>Replays one trace with depths chosen at each round's start by <paramref name="policy"/>.</summary>
+    public SimulatedPlan Run(AgentTrace trace, IDepthPolicy policy) => Run(trace, new DepthChainPolicy(policy));
+
+    /// <summary>Replays one trace with chains decided by <paramref name="policy"/>.</summary>
+    public SimulatedPlan Run(AgentTrace trace, ISpeculationPolicy policy)
     {
         var judge = JudgeFor(trace);
         var engine = new SpeculationEngine(judge, new EngineOptions
         {
             MaxSteps = trace.Steps.Count,
-            StopDraftingAtTerminate = options.StopDraftingAtTerminate,
+            DraftPastTerminate = options.DraftPastTerminate,
         });
         var ledger = new CostLedger(options.Prices[trace.Models.Draft], options.Prices[trace.Models.Target]);
         var replay = new Replay(trace, engine, ledger, options, _running);
@@ -71,7 +74,11 @@ public sealed class TraceSimulator(SimulationOptions options)
             MatchesTargetPlan = engine.Status == EngineStatus.Completed && SamePlan(engine.Verified, baseline.Plan),
             ExactJudge = judge.IsExact,
         };
-        return new SimulatedPlan(metrics, engine.Verified, engine.Verdicts, replay.Rounds, replay.Calls, engine.FailureReason);
+        return new SimulatedPlan(metrics, engine.Verified, engine.Verdicts, replay.Rounds, replay.Calls, engine.FailureReason)
+        {
+            JudgedDrafts = engine.JudgedDrafts,
+            Predictions = replay.Predictions,
+        };
     }
 
     /// <summary>The plan of the target alone: its steps through the first TERMINATE.</summary>
@@ -146,15 +153,23 @@ public sealed class TraceSimulator(SimulationOptions options)
 
         public List<CallRecord>? Calls { get; } = options.RecordCalls ? [] : null;
 
-        public void Run(IDepthPolicy policy)
+        /// <summary>The acceptance the policy predicted for each draft it decided after, when it predicts one.</summary>
+        public List<DraftPrediction> Predictions { get; } = [];
+
+        private ChainMemo _memo;
+        private PolicyState _roundStart = null!;
+
+        public void Run(ISpeculationPolicy policy)
         {
             running.Clear();
             while (true)
             {
-                if (engine.Status == EngineStatus.AwaitingDepth)
+                if (engine.Status == EngineStatus.AwaitingRound)
                 {
-                    var depth = policy.ChooseDepth(new DepthRequest(PolicyState.AtRoundStart(trace.Task, engine), engine.Rounds));
-                    Apply(engine.BeginRound(depth));
+                    _roundStart = PolicyState.AtRoundStart(trace.Task, engine);
+                    var decision = policy.AtRoundStart(new RoundStartRequest(_roundStart, engine.Rounds));
+                    _memo = decision.Memo;
+                    Apply(engine.BeginRound(decision.GoOn));
                     continue;
                 }
 
@@ -182,12 +197,28 @@ public sealed class TraceSimulator(SimulationOptions options)
                 Record(call, new CallUsage(recorded.PromptTokens, recorded.CompletionTokens, recorded.LatencySeconds));
                 Apply((recorded.Failed, call.Role) switch
                 {
-                    (false, AgentRole.Draft) => engine.DraftCompleted(call.Position, recorded.Text),
+                    (false, AgentRole.Draft) => engine.DraftCompleted(call.Position, recorded.Text, GoesOn(policy, call, recorded)),
                     (false, AgentRole.Target) => engine.TargetCompleted(call.Position, recorded.Text),
                     (true, AgentRole.Draft) => engine.DraftFailed(call.Position),
                     _ => engine.TargetFailed(call.Position, "the recorded call failed"),
                 });
             }
+        }
+
+        /// <summary>Asks the policy whether the chain goes on after a finished draft, with what the draft's activity
+        /// would know: the prefix it was conditioned on and the run's counts at the round's start.</summary>
+        private bool GoesOn(ISpeculationPolicy policy, in Call call, TraceCall draft)
+        {
+            var offset = call.Position - engine.Position;
+            var state = _roundStart with { History = engine.PrefixFor(call.Position), DraftsInRound = offset };
+            var decision = policy.AfterDraft(new DraftFinishedRequest(state, call.Round, draft.Text, draft.LatencySeconds, _memo));
+            _memo = decision.Memo;
+            if (decision.Acceptance is { } acceptance)
+            {
+                Predictions.Add(new DraftPrediction(call.Round, call.Position, acceptance));
+            }
+
+            return decision.GoOn;
         }
 
         private void Apply(IReadOnlyList<EngineCommand> commands)

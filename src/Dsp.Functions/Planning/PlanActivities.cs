@@ -1,6 +1,7 @@
 using Dsp.Core.Agents;
 using Dsp.Core.Costs;
 using Dsp.Core.Planning;
+using Dsp.Core.Policy;
 using Dsp.Core.Runs;
 using Dsp.Functions.Policy;
 using Dsp.Functions.Telemetry;
@@ -16,26 +17,52 @@ namespace Dsp.Functions.Planning;
 /// </summary>
 public sealed partial class PlanActivities(
     IAgentProfiles agents,
-    PriceTable prices,
     ICancellationStore cancellations,
-    ITransitionStore transitions,
+    ITrainingStore training,
     IRunStore runs,
-    PolicyProvider policy,
+    PolicyProvider policies,
     PlanTelemetry telemetry,
     IOptions<PlanOptions> options,
     ILogger<PlanActivities> logger)
 {
-    [Function(nameof(PredictDepth))]
-    public Task<DepthDecision> PredictDepth([ActivityTrigger] DepthInput input, CancellationToken cancellationToken) =>
-        policy.ChooseDepthAsync(input, cancellationToken);
-
+    /// <summary>
+    /// Drafts one step and decides, where the draft is, whether the chain goes on: no activity hop is spent on the
+    /// policy. A round's first draft first asks whether to draft at all; when not, it returns at once, having called
+    /// nothing (a round of the target alone).
+    /// </summary>
     [Function(nameof(Draft))]
-    public Task<CallOutcome> Draft([ActivityTrigger] CallInput input, CancellationToken cancellationToken) =>
-        CallAsync(input, cancellationToken);
+    public async Task<CallOutcome> Draft([ActivityTrigger] CallInput input, CancellationToken cancellationToken)
+    {
+        var speculation = input.Speculation ?? throw new InvalidOperationException($"Draft {input.Call} of run {input.RunId} carries no policy input.");
+        var profile = ProfileOf(input);
+        var (policy, version) = await policies.PolicyForAsync(speculation, profile, cancellationToken);
+        var state = new PolicyState(
+            input.Task, input.Prefix, speculation.DraftsInRound, speculation.AcceptedDrafts, speculation.RejectedDrafts, speculation.AcceptedStreak);
+        var memo = speculation.Memo;
+        if (speculation.DraftsInRound == 0)
+        {
+            var start = policy.AtRoundStart(new RoundStartRequest(state, speculation.Round));
+            if (!start.GoOn)
+            {
+                return new CallOutcome(null, default, 0, Decision: new DraftDecision(false, start.Memo, version, Skipped: true, start.Acceptance));
+            }
+
+            memo = start.Memo;
+        }
+
+        var outcome = await CallAsync(input, profile, cancellationToken);
+        if (outcome.Step is not { } step)
+        {
+            return outcome;
+        }
+
+        var decision = policy.AfterDraft(new DraftFinishedRequest(state, speculation.Round, step, outcome.Usage.LatencySeconds, memo));
+        return outcome with { Decision = new DraftDecision(decision.GoOn, decision.Memo, version, Acceptance: decision.Acceptance) };
+    }
 
     [Function(nameof(Target))]
     public Task<CallOutcome> Target([ActivityTrigger] CallInput input, CancellationToken cancellationToken) =>
-        CallAsync(input, cancellationToken);
+        CallAsync(input, ProfileOf(input), cancellationToken);
 
     [Function(nameof(CancelBranches))]
     public Task CancelBranches([ActivityTrigger] CancelInput input, CancellationToken cancellationToken) =>
@@ -44,8 +71,8 @@ public sealed partial class PlanActivities(
     [Function(nameof(RecordRun))]
     public async Task RecordRun([ActivityTrigger] RecordInput input, CancellationToken cancellationToken)
     {
-        // Transitions first: a run row means its transitions are in (a replay rewrites neither).
-        await transitions.AppendAsync(input.Run.RunId, input.Transitions, cancellationToken);
+        // Training data first: a run row means its training data is in (a replay rewrites neither).
+        await training.AppendAsync(new RunTrainingData(input.Run.RunId, input.Run.CompletedAt, input.Transitions, input.Examples), cancellationToken);
         if (await runs.SaveAsync(input.Run, cancellationToken))
         {
             // Counted once, however often the activity is delivered.
@@ -55,16 +82,18 @@ public sealed partial class PlanActivities(
         }
     }
 
+    private AgentProfile ProfileOf(CallInput input) =>
+        agents.Find(input.Agents) ?? throw new InvalidOperationException($"Unknown agent profile '{input.Agents}'.");
+
     /// <summary>Makes one model call in its <c>dsp.call</c> span.</summary>
-    private async Task<CallOutcome> CallAsync(CallInput input, CancellationToken cancellationToken)
+    private async Task<CallOutcome> CallAsync(CallInput input, AgentProfile profile, CancellationToken cancellationToken)
     {
-        var profile = agents.Find(input.Agents) ?? throw new InvalidOperationException($"Unknown agent profile '{input.Agents}'.");
-        var agent = input.Call.Role == AgentRole.Draft ? profile.Draft : profile.Target;
+        var agent = profile.AgentFor(input.Call.Role);
         using var span = PlanTracing.StartCall(input, agent);
         CallOutcome outcome;
         try
         {
-            outcome = await CallAgentAsync(input, agent, cancellationToken);
+            outcome = await CallAgentAsync(input, agent, profile.PriceFor(input.Call.Role), cancellationToken);
         }
         catch (Exception e)
         {
@@ -83,7 +112,7 @@ public sealed partial class PlanActivities(
     /// cannot reach the store is logged and made again at the next poll: it must not fail a call that may be
     /// the plan's next step (a cancelled call that runs on costs money, and is billed as it should).
     /// </summary>
-    private async Task<CallOutcome> CallAgentAsync(CallInput input, IStepAgent agent, CancellationToken cancellationToken)
+    private async Task<CallOutcome> CallAgentAsync(CallInput input, IStepAgent agent, ModelPrice price, CancellationToken cancellationToken)
     {
         var key = input.Call;
         if (await IsCancelledAsync(input.RunId, key, cancellationToken))
@@ -97,7 +126,7 @@ public sealed partial class PlanActivities(
         try
         {
             var result = await agent.ProposeAsync(new StepRequest(input.RunId, key, input.Task, input.Prefix, input.TraceId), stopCall.Token);
-            var cost = prices[agent.Model].Cost(result.Usage.PromptTokens, result.Usage.CompletionTokens);
+            var cost = price.Cost(result.Usage.PromptTokens, result.Usage.CompletionTokens);
             telemetry.RecordCall(key.Role, result.Usage, cost);
             return new CallOutcome(result.Step, result.Usage, cost);
         }

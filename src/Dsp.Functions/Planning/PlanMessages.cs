@@ -1,47 +1,83 @@
+using Dsp.Core.Acceptance;
 using Dsp.Core.Planning;
 using Dsp.Core.Policy;
 using Dsp.Core.Runs;
+using Dsp.Functions.Policy;
 
 namespace Dsp.Functions.Planning;
 
 /// <summary>A validated plan request: the orchestration's input.</summary>
 /// <param name="Task">The user's task.</param>
-/// <param name="Tradeoff">τ, the latency↔cost knob in (0, 1).</param>
-/// <param name="Offset">β, added to the predicted depth.</param>
+/// <param name="Tradeoff">τ, the latency↔cost knob in (0, 1) of the <c>dsp</c> policy.</param>
+/// <param name="Offset">β, added to the <c>dsp</c> policy's predicted depth.</param>
 /// <param name="MaxSteps">The plan ends after this many steps.</param>
 /// <param name="Judge">The step judge's name.</param>
 /// <param name="Agents">The agent profile's name.</param>
 /// <param name="TraceId">For replay profiles: the recorded trace to play.</param>
-public sealed record PlanInput(string Task, float Tradeoff, int Offset, int MaxSteps, string Judge, string Agents, string? TraceId = null);
+/// <param name="Policy">The policy deciding how far to speculate (<see cref="PolicyNames"/>).</param>
+/// <param name="ValueOfTime">The <c>adaptive</c> policy's knob: dollars per second of plan latency saved.</param>
+public sealed record PlanInput(
+    string Task,
+    float Tradeoff,
+    int Offset,
+    int MaxSteps,
+    string Judge,
+    string Agents,
+    string? TraceId = null,
+    string Policy = PolicyNames.Adaptive,
+    double ValueOfTime = PolicyOptions.DefaultValueOfTime);
 
-/// <summary>PredictDepth's input: the state at the start of a round, and the request's knob.</summary>
-public sealed record DepthInput(PolicyState State, int Round, float Tradeoff, int Offset);
-
-/// <summary>PredictDepth's answer.</summary>
-/// <param name="Depth">The round's depth.</param>
-/// <param name="PolicyVersion">The snapshot version that predicted it (null: cold start).</param>
-public sealed record DepthDecision(int Depth, long? PolicyVersion);
+/// <summary>What the <c>Draft</c> activity needs to decide whether the chain goes on after its draft (and, for a
+/// round's first draft, whether to draft at all).</summary>
+/// <param name="Policy">The plan's policy.</param>
+/// <param name="ValueOfTime">The <c>adaptive</c> policy's knob.</param>
+/// <param name="Tradeoff">The <c>dsp</c> policy's τ.</param>
+/// <param name="Offset">The <c>dsp</c> policy's β.</param>
+/// <param name="Round">The round, from 0.</param>
+/// <param name="DraftsInRound">The round's drafts before this one (0: the round's first draft).</param>
+/// <param name="AcceptedDrafts">Drafts accepted in the plan before the round.</param>
+/// <param name="RejectedDrafts">Drafts rejected in the plan before the round.</param>
+/// <param name="AcceptedStreak">Drafts accepted in a row before the round.</param>
+/// <param name="Memo">What the round's previous decision carried.</param>
+public sealed record DraftPolicyInput(
+    string Policy, double ValueOfTime, float Tradeoff, int Offset, int Round, int DraftsInRound, int AcceptedDrafts, int RejectedDrafts, int AcceptedStreak, ChainMemo Memo);
 
 /// <summary>Draft's and Target's input: one call of the plan.</summary>
-public sealed record CallInput(string RunId, CallKey Call, string Task, IReadOnlyList<string> Prefix, string Agents, string? TraceId);
+/// <param name="RunId">The plan.</param>
+/// <param name="Call">Which call.</param>
+/// <param name="Task">The user's task.</param>
+/// <param name="Prefix">The steps the call is conditioned on.</param>
+/// <param name="Agents">The agent profile.</param>
+/// <param name="TraceId">For replay profiles: the recorded trace.</param>
+/// <param name="Speculation">For a draft: what its decision needs.</param>
+public sealed record CallInput(string RunId, CallKey Call, string Task, IReadOnlyList<string> Prefix, string Agents, string? TraceId, DraftPolicyInput? Speculation = null);
+
+/// <summary>The decision a <c>Draft</c> activity took with its draft.</summary>
+/// <param name="GoOn">Chain the next draft and target on this draft.</param>
+/// <param name="Memo">What the round's next decision needs.</param>
+/// <param name="PolicyVersion">The snapshot version that decided (0: the prior; null: no trained policy yet).</param>
+/// <param name="Skipped">The policy chose not to draft the round's first position: nothing was called.</param>
+/// <param name="Acceptance">The predicted probability that this draft will be accepted, when the policy predicts one.</param>
+public sealed record DraftDecision(bool GoOn, ChainMemo Memo, long? PolicyVersion, bool Skipped = false, double? Acceptance = null);
 
 /// <summary>Draft's and Target's answer.</summary>
-/// <param name="Step">The proposed step (null when cancelled or failed).</param>
+/// <param name="Step">The proposed step (null when cancelled, failed or skipped).</param>
 /// <param name="Usage">What the call consumed (all zero if it never called the model).</param>
 /// <param name="CostUsd">What that cost at the profile's prices.</param>
 /// <param name="Error">Why the call failed, if it did.</param>
-public sealed record CallOutcome(string? Step, CallUsage Usage, double CostUsd, string? Error = null);
+/// <param name="Decision">For a draft: the policy's decision.</param>
+public sealed record CallOutcome(string? Step, CallUsage Usage, double CostUsd, string? Error = null, DraftDecision? Decision = null);
 
 /// <summary>CancelBranches' input.</summary>
 public sealed record CancelInput(string RunId, IReadOnlyList<CallKey> Calls);
 
-/// <summary>RecordRun's input: the run's summary and its transitions for training.</summary>
-public sealed record RecordInput(RunRecord Run, IReadOnlyList<PolicyTransition> Transitions);
+/// <summary>RecordRun's input: the run's summary and its training data: transitions and judged drafts.</summary>
+public sealed record RecordInput(RunRecord Run, IReadOnlyList<PolicyTransition> Transitions, RunExamples Examples);
 
 /// <summary>The orchestration's custom status while it plans (kept small: the 16 KB limit).</summary>
 /// <param name="Verified">The verified steps so far (long steps shortened).</param>
 /// <param name="Round">The round in flight.</param>
-/// <param name="Depth">Its depth.</param>
+/// <param name="Depth">The drafts it started so far.</param>
 /// <param name="CostUsd">Cost of the calls finished so far.</param>
 /// <param name="InFlight">The calls the plan waits on.</param>
 public sealed record PlanProgress(IReadOnlyList<string> Verified, int Round, int Depth, double CostUsd, IReadOnlyList<CallKey> InFlight)
@@ -53,7 +89,7 @@ public sealed record PlanProgress(IReadOnlyList<string> Verified, int Round, int
 /// <summary>The orchestration's output.</summary>
 /// <param name="Outcome">Completed, Failed or Stopped.</param>
 /// <param name="Plan">The verified plan.</param>
-/// <param name="Depths">The depth of each round.</param>
+/// <param name="Depths">The drafts each round started (0: the target alone).</param>
 /// <param name="Run">The run's metrics.</param>
 /// <param name="Calls">Every model call the plan started, in the order they ended or were cancelled.</param>
 /// <param name="Error">Why the plan failed or was stopped.</param>
@@ -68,7 +104,9 @@ public sealed record PlanResult(
 /// <param name="CostUsd">What that cost.</param>
 /// <param name="Step">The step it proposed (null when cancelled or failed).</param>
 /// <param name="Error">Why it failed, if it did.</param>
-public sealed record PlanCall(CallKey Call, CallUsage Usage, double CostUsd, string? Step = null, string? Error = null);
+/// <param name="GoOn">For a draft that finished: whether the policy chained the next draft and target on it.</param>
+/// <param name="Acceptance">For a draft that finished: the predicted probability that it would be accepted.</param>
+public sealed record PlanCall(CallKey Call, CallUsage Usage, double CostUsd, string? Step = null, string? Error = null, bool? GoOn = null, double? Acceptance = null);
 
 /// <summary>The outcomes a plan can end with.</summary>
 public static class PlanOutcomes

@@ -1,3 +1,4 @@
+using Dsp.Core.Acceptance;
 using Dsp.Core.Costs;
 using Dsp.Core.Engine;
 using Dsp.Core.Judges;
@@ -11,8 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace Dsp.Functions.Planning;
 
 /// <summary>
-/// Drives <see cref="SpeculationEngine"/> with activities: each round a <c>PredictDepth</c>, then <c>Draft</c> and
-/// <c>Target</c> calls fanned out as the engine asks, awaited with <see cref="Task.WhenAny(IEnumerable{Task})"/>.
+/// Drives <see cref="SpeculationEngine"/> with activities: <c>Draft</c> and <c>Target</c> calls fanned out as the engine
+/// asks, awaited with <see cref="Task.WhenAny(IEnumerable{Task})"/>. Each <c>Draft</c> returns with its step the
+/// policy's decision to go on (a round's first draft may instead decline to draft), so a step costs no hop but its
+/// calls: the decision's memo is carried to the round's next draft.
 /// Cancelled branches leave the planning loop at once and are never awaited by it; <c>CancelBranches</c> records
 /// them so the running activities stop cooperatively. Once the plan is decided, their results are gathered only
 /// to bill what they consumed, and <c>RecordRun</c> stores the run. A <c>stop</c> event stops the plan.
@@ -55,9 +58,10 @@ public sealed partial class SpeculativePlanOrchestrator
         private readonly List<(CallKey Key, CallOutcome Outcome)> _finished = [];
         private readonly List<Task> _cancellationWrites = [];
         private readonly List<RoundOutcome> _rounds = [];
-        private readonly List<int> _depths = [];
         private long? _policyVersion;
         private double _costSoFar;
+        private DraftPolicyInput _roundPolicy = null!;
+        private int _draftsInRound;
 
         public async Task<PlanResult> RunAsync()
         {
@@ -65,16 +69,16 @@ public sealed partial class SpeculativePlanOrchestrator
             var stop = context.WaitForExternalEvent<string>(StopEvent);
             string? stopReason = null;
 
-            while (_engine.Status is EngineStatus.AwaitingDepth or EngineStatus.Running)
+            while (_engine.Status is EngineStatus.AwaitingRound or EngineStatus.Running)
             {
-                if (_engine.Status == EngineStatus.AwaitingDepth)
+                if (_engine.Status == EngineStatus.AwaitingRound)
                 {
-                    var decision = await context.CallActivityAsync<DepthDecision>(
-                        nameof(PlanActivities.PredictDepth),
-                        new DepthInput(Snapshot(PolicyState.AtRoundStart(input.Task, _engine)), _engine.Rounds, input.Tradeoff, input.Offset));
-                    _policyVersion ??= decision.PolicyVersion;
-                    _depths.Add(decision.Depth);
-                    Apply(_engine.BeginRound(decision.Depth));
+                    // The round's first draft decides whether to draft at all, where it runs.
+                    _roundPolicy = new DraftPolicyInput(
+                        input.Policy, input.ValueOfTime, input.Tradeoff, input.Offset, _engine.Rounds, 0,
+                        _engine.AcceptedDrafts, _engine.RejectedDrafts, _engine.AcceptedStreak, ChainMemo.Start);
+                    _draftsInRound = 0;
+                    Apply(_engine.BeginRound());
                     ReportProgress();
                     continue;
                 }
@@ -91,6 +95,20 @@ public sealed partial class SpeculativePlanOrchestrator
                 var key = _running.First(r => r.Value == call).Key;
                 _running.Remove(key);
                 var outcome = await OutcomeOf(call);
+                if (outcome.Decision is { } decision)
+                {
+                    _policyVersion ??= decision.PolicyVersion;
+                    _roundPolicy = _roundPolicy with { Memo = decision.Memo };
+                    if (decision.Skipped)
+                    {
+                        // No model was called: a round of the target alone.
+                        _draftsInRound--;
+                        Apply(_engine.DraftSkipped(key.Position));
+                        ReportProgress();
+                        continue;
+                    }
+                }
+
                 _finished.Add((key, outcome));
                 _costSoFar += outcome.CostUsd;
                 if (outcome.Usage.Cancelled)
@@ -112,16 +130,27 @@ public sealed partial class SpeculativePlanOrchestrator
             var transitions = _engine.Status == EngineStatus.Completed
                 ? TransitionBuilder.Build(context.InstanceId, input.Task, _engine.Verified, _engine.Verdicts, _rounds)
                 : [];
+            var examples = _engine.Status == EngineStatus.Completed
+                ? RunExamples.From(context.InstanceId, input.Task, _engine.Verified, _engine.JudgedDrafts, judged => UsageOf(calls, judged))
+                : new RunExamples(context.InstanceId, input.Task, [], []);
             var run = Summarize(started, context.CurrentUtcDateTime, calls, transitions.Count, stopReason);
-            var recordError = await RecordAsync(new RecordInput(run, transitions));
+            var recordError = await RecordAsync(new RecordInput(run, transitions, examples));
             return new PlanResult(
                 run.Outcome,
                 [.. _engine.Verified],
-                _depths,
+                [.. _rounds.Select(r => r.Depth)],
                 run,
-                [.. calls.Select(c => new PlanCall(c.Key, c.Outcome.Usage, c.Outcome.CostUsd, c.Outcome.Step, c.Outcome.Error))],
+                [.. calls.Select(c => new PlanCall(
+                    c.Key, c.Outcome.Usage, c.Outcome.CostUsd, c.Outcome.Step, c.Outcome.Error, c.Outcome.Decision?.GoOn, c.Outcome.Decision?.Acceptance))],
                 _engine.FailureReason,
                 recordError);
+        }
+
+        /// <summary>What the draft and the target of a judged draft's position consumed in its round.</summary>
+        private static (CallUsage Draft, CallUsage Target) UsageOf(List<(CallKey Key, CallOutcome Outcome)> calls, JudgedDraft judged)
+        {
+            CallUsage Of(AgentRole role) => calls.First(c => c.Key == new CallKey(judged.Round, role, judged.Position)).Outcome.Usage;
+            return (Of(AgentRole.Draft), Of(AgentRole.Target));
         }
 
         /// <summary>Stores the run; null when stored, else why it could not be.</summary>
@@ -174,7 +203,7 @@ public sealed partial class SpeculativePlanOrchestrator
 
         private IReadOnlyList<EngineCommand> Report(CallKey key, CallOutcome outcome) => (key.Role, outcome) switch
         {
-            (AgentRole.Draft, { Step: { } step }) => _engine.DraftCompleted(key.Position, step),
+            (AgentRole.Draft, { Step: { } step }) => _engine.DraftCompleted(key.Position, step, outcome.Decision?.GoOn ?? false),
             (AgentRole.Target, { Step: { } step }) => _engine.TargetCompleted(key.Position, step),
             (AgentRole.Draft, _) => _engine.DraftFailed(key.Position),
             _ => _engine.TargetFailed(key.Position, outcome.Error ?? "the call returned no step"),
@@ -188,13 +217,18 @@ public sealed partial class SpeculativePlanOrchestrator
             {
                 switch (command.Kind)
                 {
-                    case EngineCommandKind.StartDraft or EngineCommandKind.StartTarget:
-                        var role = command.Kind == EngineCommandKind.StartDraft ? AgentRole.Draft : AgentRole.Target;
-                        var key = new CallKey(round, role, command.Position);
-                        var call = context.CallActivityAsync<CallOutcome>(
-                            role == AgentRole.Draft ? nameof(PlanActivities.Draft) : nameof(PlanActivities.Target),
-                            new CallInput(context.InstanceId, key, input.Task, [.. _engine.PrefixFor(command.Position)], input.Agents, input.TraceId));
-                        _running.Add(key, call);
+                    case EngineCommandKind.StartDraft:
+                        var draft = new CallKey(round, AgentRole.Draft, command.Position);
+                        var speculation = _roundPolicy with { DraftsInRound = _draftsInRound++ };
+                        _running.Add(draft, context.CallActivityAsync<CallOutcome>(
+                            nameof(PlanActivities.Draft),
+                            new CallInput(context.InstanceId, draft, input.Task, [.. _engine.PrefixFor(command.Position)], input.Agents, input.TraceId, speculation)));
+                        break;
+                    case EngineCommandKind.StartTarget:
+                        var target = new CallKey(round, AgentRole.Target, command.Position);
+                        _running.Add(target, context.CallActivityAsync<CallOutcome>(
+                            nameof(PlanActivities.Target),
+                            new CallInput(context.InstanceId, target, input.Task, [.. _engine.PrefixFor(command.Position)], input.Agents, input.TraceId)));
                         break;
                     case EngineCommandKind.CancelDraft or EngineCommandKind.CancelTarget:
                         var cancelledKey = new CallKey(round, command.Kind == EngineCommandKind.CancelDraft ? AgentRole.Draft : AgentRole.Target, command.Position);
@@ -249,11 +283,13 @@ public sealed partial class SpeculativePlanOrchestrator
                 Agents = input.Agents,
                 Tradeoff = input.Tradeoff,
                 Offset = input.Offset,
+                Policy = input.Policy,
+                ValueOfTime = input.Policy == PolicyNames.Adaptive ? input.ValueOfTime : null,
                 PolicyVersion = _policyVersion,
                 Outcome = outcomeName,
                 Steps = _engine.Verified.Count,
                 Rounds = _rounds.Count,
-                MeanDepth = _depths.Count == 0 ? 0 : _depths.Average(),
+                MeanDepth = _rounds.Count == 0 ? 0 : _rounds.Average(r => r.Depth),
                 LatencySeconds = (ended - started).TotalSeconds,
                 CostUsd = ledger.TotalUsd,
                 UnnecessaryCostUsd = ledger.UnnecessaryUsd,
@@ -271,12 +307,9 @@ public sealed partial class SpeculativePlanOrchestrator
         private void ReportProgress() => context.SetCustomStatus(new PlanProgress(
             [.. _engine.Verified.Select(s => s.Length <= MaxStatusStepLength ? s : s[..MaxStatusStepLength] + "…").TakeLast(50)],
             _engine.Rounds - 1,
-            _depths.Count > 0 ? _depths[^1] : 0,
+            _draftsInRound,
             _costSoFar,
             [.. _running.Keys]));
-
-        /// <summary>A copy of the state: the engine's lists keep changing after the activity is scheduled.</summary>
-        private static PolicyState Snapshot(PolicyState state) => state with { History = [.. state.History] };
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Plan {RunId}: {Error}")]

@@ -8,11 +8,18 @@ public sealed class PolicyOptions
 {
     public const string Section = "Dsp:Policy";
 
-    /// <summary>The retraining timer's NCRONTAB schedule; the timer reads the setting itself.</summary>
-    public string RetrainSchedule { get; set; } = "0 */5 * * * *";
+    /// <summary>The value of time of a plan that names none: $0.02 per second saved ($72 an hour).</summary>
+    public const double DefaultValueOfTime = 0.02;
 
-    /// <summary>How often PredictDepth looks for a newer published snapshot.</summary>
+    /// <summary>The prior shipped with the app: an acceptance model trained on the bundled traces.</summary>
+    public static string BundledPrior => Path.Combine(AppContext.BaseDirectory, "policy", "prior.dspa");
+
+    /// <summary>How often the policy looks for a newer published snapshot.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The acceptance model the <c>adaptive</c> policy serves until the first retraining publishes one
+    /// (empty: none, start cold).</summary>
+    public string Prior { get; set; } = BundledPrior;
 
     public int MinDepth { get; set; } = 1;
 
@@ -27,9 +34,11 @@ public sealed class PolicyOptions
 
     public int MaxTrainingTransitions { get; set; } = 100_000;
 
+    public int MaxTrainingExamples { get; set; } = 100_000;
+
     public DepthSelection Selection => new() { MinDepth = MinDepth, MaxDepth = MaxDepth, ColdStartDepth = ColdStartDepth };
 
     public TrainerOptions Trainer => new() { Seed = Seed };
 
-    public RetrainOptions Retrain => new() { TrainingWindow = TrainingWindow, MaxTransitions = MaxTrainingTransitions };
+    public RetrainOptions Retrain => new() { TrainingWindow = TrainingWindow, MaxTransitions = MaxTrainingTransitions, MaxExamples = MaxTrainingExamples };
 }

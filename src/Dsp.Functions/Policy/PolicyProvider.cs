@@ -1,6 +1,7 @@
+using Dsp.Core.Acceptance;
+using Dsp.Core.Agents;
 using Dsp.Core.Policy;
 using Dsp.Core.Runs;
-using Dsp.Core.Simulation;
 using Dsp.Functions.Planning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,27 +9,47 @@ using Microsoft.Extensions.Options;
 namespace Dsp.Functions.Policy;
 
 /// <summary>
-/// Chooses depths with the published policy. Caches the snapshot and looks for a newer version every
-/// <see cref="PolicyOptions.RefreshInterval"/>, so a retrained policy is picked up without a restart. A snapshot
-/// that cannot be loaded leaves the previous one in service; the failure is logged and recorded on the policy row.
-/// While the store cannot be reached, the snapshot in service stays in service (plans keep running) and the check is
-/// made again after the next refresh interval.
+/// The policy a plan's drafts decide with. Caches the published snapshot and looks for a newer version every
+/// <see cref="PolicyOptions.RefreshInterval"/>, so a retrained policy is picked up without a restart. Until a
+/// snapshot with an acceptance model is published, the <c>adaptive</c> policy serves the prior
+/// (<see cref="PolicyOptions.Prior"/>). A snapshot that cannot be loaded leaves the previous one in service; the
+/// failure is logged and recorded on the policy row. While the store cannot be reached, the snapshot in service stays
+/// in service (plans keep running) and the check is made again after the next refresh interval.
 /// </summary>
-public sealed partial class PolicyProvider(IPolicyStore store, IOptions<PolicyOptions> options, TimeProvider time, ILogger<PolicyProvider> logger)
+public sealed partial class PolicyProvider(
+    IPolicyStore store, IOptions<PolicyOptions> options, TimeProvider time, ILogger<PolicyProvider> logger)
     : IDisposable
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly HashedTextFeaturizer _featurizer = new();
+    private readonly Lazy<AcceptanceModel?> _prior = new(() => LoadPrior(options.Value.Prior, logger));
     private PolicySnapshot? _snapshot;
     private long _checkedVersion;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
 
-    public async Task<DepthDecision> ChooseDepthAsync(DepthInput input, CancellationToken cancellationToken)
+    /// <summary>The acceptance model served before a retraining publishes one (null: none configured, or unreadable).</summary>
+    public AcceptanceModel? Prior => _prior.Value;
+
+    /// <summary>The policy a draft of <paramref name="profile"/> decides with, and the version deciding (0: the prior,
+    /// null: untrained).</summary>
+    public async Task<(ISpeculationPolicy Policy, long? Version)> PolicyForAsync(DraftPolicyInput input, AgentProfile profile, CancellationToken cancellationToken)
     {
         var snapshot = await CurrentAsync(cancellationToken);
-        var selection = options.Value.Selection with { Tradeoff = input.Tradeoff, Offset = input.Offset };
-        var depth = new DspDepthPolicy(snapshot, _featurizer, selection).ChooseDepth(new DepthRequest(input.State, input.Round));
-        return new DepthDecision(depth, snapshot?.Version);
+        if (input.Policy == PolicyNames.Dsp)
+        {
+            var selection = options.Value.Selection with { Tradeoff = input.Tradeoff, Offset = input.Offset };
+            return (new DepthChainPolicy(new DspDepthPolicy(snapshot, _featurizer, selection)), snapshot?.Version);
+        }
+
+        var (acceptance, version) = snapshot?.Acceptance is { } trained ? (trained, snapshot.Version) : (Prior, Prior is null ? (long?)null : 0);
+        var settings = new AdaptiveSettings
+        {
+            ValueOfTime = input.ValueOfTime,
+            DraftPrice = profile.DraftPrice,
+            TargetPrice = profile.TargetPrice,
+            ColdStartDepth = options.Value.ColdStartDepth,
+        };
+        return (new AdaptivePolicy(acceptance, settings), version);
     }
 
     /// <summary>The snapshot in service (null before the first training).</summary>
@@ -106,6 +127,24 @@ public sealed partial class PolicyProvider(IPolicyStore store, IOptions<PolicyOp
         }
     }
 
+    private static AcceptanceModel? LoadPrior(string path, ILogger logger)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return AcceptanceModelSerializer.Deserialize(File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PolicySnapshotFormatException)
+        {
+            LogPriorUnreadable(logger, path, e.Message);
+            return null;
+        }
+    }
+
     public void Dispose() => _refresh.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Policy snapshot v{Version} is in service")]
@@ -116,4 +155,7 @@ public sealed partial class PolicyProvider(IPolicyStore store, IOptions<PolicyOp
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The policy store could not be reached ({Reason}); v{Version} stays in service")]
     private partial void LogStoreUnreachable(long version, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The prior policy '{Path}' could not be read ({Reason}); the adaptive policy starts cold")]
+    private static partial void LogPriorUnreadable(ILogger logger, string path, string reason);
 }

@@ -4,11 +4,20 @@ using Microsoft.Extensions.Logging;
 
 namespace Dsp.Functions.Policy;
 
-/// <summary>The timer that retrains the policy from new transitions (schedule: <c>Dsp:Policy:RetrainSchedule</c>).</summary>
+/// <summary>
+/// The timer that retrains the policy from new transitions, on the NCRONTAB schedule of the app setting
+/// <see cref="ScheduleSetting"/>. The Functions host (and, on Flex Consumption, the platform that wakes an idle app)
+/// resolves the <c>%…%</c> name from its own configuration, never from the worker's: the setting is required, has no
+/// worker-side default, and is a flat name — a <c>Section:Key</c> name is reported not to fire on scale-to-zero Linux
+/// plans while the app is idle (https://github.com/Azure/azure-functions-host/issues/8649).
+/// </summary>
 public sealed partial class RetrainPolicyFunction(PolicyRetrainer retrainer, ILogger<RetrainPolicyFunction> logger)
 {
+    /// <summary>The app setting that holds the retraining schedule.</summary>
+    public const string ScheduleSetting = "DSP_RETRAIN_SCHEDULE";
+
     [Function(nameof(RetrainPolicy))]
-    public async Task<RetrainOutcome> RetrainPolicy([TimerTrigger("%Dsp:Policy:RetrainSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    public async Task<RetrainOutcome> RetrainPolicy([TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var outcome = await retrainer.RunAsync(cancellationToken);
         if (outcome.Result == RetrainResult.Failed)

@@ -13,9 +13,37 @@ public class PriceTests
     [InlineData("gpt-4.1-nano", 0.1, 0.4)]
     [InlineData("gpt-4o", 2.5, 10)]
     [InlineData("GPT-4o-mini", 0.15, 0.6)]
+    [InlineData("gpt-5.4", 2.5, 15)]
+    [InlineData("gpt-5.4-mini", 0.75, 4.5)]
+    [InlineData("gpt-5-mini", 0.25, 2)]
+    [InlineData("gpt-5.6-luna", 0.2, 1.2)]
     public void Built_in_prices_are_list_prices_per_million_tokens(string model, double prompt, double completion)
     {
         Assert.Equal(new ModelPrice(prompt, completion), PriceTable.BuiltIn[model]);
+    }
+
+    [Fact]
+    public void Every_built_in_price_says_where_it_comes_from_and_when()
+    {
+        Assert.NotEmpty(PriceTable.BuiltInPrices);
+        Assert.Equal(PriceTable.BuiltInPrices.Count, PriceTable.BuiltInPrices.Select(p => p.Model).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.All(PriceTable.BuiltInPrices, price =>
+        {
+            Assert.True(price.Source.IsAbsoluteUri && price.Source.Scheme == "https", price.Model);
+            Assert.InRange(price.AsOf, new DateOnly(2024, 1, 1), new DateOnly(2026, 12, 4));
+            Assert.True(price.Price.PromptPerMillion > 0 && price.Price.CompletionPerMillion >= price.Price.PromptPerMillion, price.Model);
+            Assert.True(price.Assumption is null || price.Assumption.Length > 10, price.Model);
+        });
+    }
+
+    [Fact]
+    public void A_price_per_token_is_the_price_per_million_over_a_million()
+    {
+        var price = new ModelPrice(2.5, 15);
+
+        Assert.Equal(2.5e-6, price.PromptPerToken, 15);
+        Assert.Equal(15e-6, price.CompletionPerToken, 15);
+        Assert.Equal(1000 * price.PromptPerToken + 100 * price.CompletionPerToken, price.Cost(1000, 100), 15);
     }
 
     [Fact]

@@ -6,8 +6,11 @@ namespace Dsp.Core.Tests.Engine;
 
 public class SpeculationEngineTests
 {
-    private static SpeculationEngine NewEngine(int maxSteps = 50, bool stopAtTerminate = false) =>
-        new(new ExactJudge(), new EngineOptions { MaxSteps = maxSteps, StopDraftingAtTerminate = stopAtTerminate });
+    private const bool GoOn = true;
+    private const bool Stop = false;
+
+    private static SpeculationEngine NewEngine(int maxSteps = 50, bool draftPastTerminate = false) =>
+        new(new ExactJudge(), new EngineOptions { MaxSteps = maxSteps, DraftPastTerminate = draftPastTerminate });
 
     private static EngineCommand[] Cmds(IReadOnlyList<EngineCommand> commands) => [.. commands];
 
@@ -18,54 +21,56 @@ public class SpeculationEngineTests
     {
         var engine = NewEngine();
 
-        Assert.Equal([C(StartDraft, 0), C(StartTarget, 0)], Cmds(engine.BeginRound(3)));
+        Assert.Equal([C(StartDraft, 0), C(StartTarget, 0)], Cmds(engine.BeginRound()));
         Assert.Equal(EngineStatus.Running, engine.Status);
     }
 
     [Fact]
-    public void A_finished_draft_starts_the_next_draft_and_the_target_conditioned_on_it()
+    public void A_finished_draft_that_goes_on_starts_the_next_draft_and_the_target_conditioned_on_it()
     {
         var engine = NewEngine();
-        engine.BeginRound(3);
+        engine.BeginRound();
 
-        Assert.Equal([C(StartDraft, 1), C(StartTarget, 1)], Cmds(engine.DraftCompleted(0, "A")));
+        Assert.Equal([C(StartDraft, 1), C(StartTarget, 1)], Cmds(engine.DraftCompleted(0, "A", GoOn)));
         Assert.Equal(["A"], engine.PrefixFor(1));
-        Assert.Equal([C(StartDraft, 2), C(StartTarget, 2)], Cmds(engine.DraftCompleted(1, "B")));
+        Assert.Equal([C(StartDraft, 2), C(StartTarget, 2)], Cmds(engine.DraftCompleted(1, "B", GoOn)));
         Assert.Equal(["A", "B"], engine.PrefixFor(2));
     }
 
     [Fact]
-    public void The_last_draft_of_a_round_starts_nothing()
+    public void A_finished_draft_that_stops_the_chain_starts_nothing()
     {
         var engine = NewEngine();
-        engine.BeginRound(1);
+        engine.BeginRound();
 
-        Assert.Empty(engine.DraftCompleted(0, "A"));
+        Assert.Empty(engine.DraftCompleted(0, "A", Stop));
+        Assert.Equal([C(DraftAccepted, 0), C(RoundEnded, 1)], Cmds(engine.TargetCompleted(0, "A")));
+        Assert.Equal(1, engine.LastRound.Depth);
     }
 
     [Fact]
     public void Accepted_drafts_are_verified_in_order_and_the_round_ends_after_its_last_target()
     {
         var engine = NewEngine();
-        engine.BeginRound(2);
-        engine.DraftCompleted(0, "A");
-        engine.DraftCompleted(1, "B");
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", GoOn);
+        engine.DraftCompleted(1, "B", Stop);
 
         // Target 1 finishing first verifies nothing: position 0 is still open.
         Assert.Empty(engine.TargetCompleted(1, "B"));
         Assert.Equal([C(DraftAccepted, 0), C(DraftAccepted, 1), C(RoundEnded, 2)], Cmds(engine.TargetCompleted(0, "A")));
         Assert.Equal(["A", "B"], engine.Verified);
         Assert.Equal(new RoundOutcome(0, 0, 2, 2, 2, null), engine.LastRound);
-        Assert.Equal(EngineStatus.AwaitingDepth, engine.Status);
+        Assert.Equal(EngineStatus.AwaitingRound, engine.Status);
     }
 
     [Fact]
     public void A_mismatch_keeps_the_target_step_and_cancels_every_call_beyond_it()
     {
         var engine = NewEngine();
-        engine.BeginRound(3);
-        engine.DraftCompleted(0, "A");
-        engine.DraftCompleted(1, "B");
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", GoOn);
+        engine.DraftCompleted(1, "B", GoOn);
 
         Assert.Equal(
             [C(CancelTarget, 1), C(CancelDraft, 2), C(CancelTarget, 2), C(TargetKept, 0), C(RoundEnded, 1)],
@@ -75,12 +80,24 @@ public class SpeculationEngineTests
     }
 
     [Fact]
+    public void A_draft_that_finishes_after_a_mismatch_cancelled_it_cannot_extend_the_chain()
+    {
+        var engine = NewEngine();
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", GoOn);
+        engine.TargetCompleted(0, "X");
+
+        Assert.Empty(engine.DraftCompleted(1, "B", GoOn));
+        Assert.Equal(EngineStatus.AwaitingRound, engine.Status);
+    }
+
+    [Fact]
     public void A_mismatch_waits_for_the_earlier_targets_before_ending_the_round()
     {
         var engine = NewEngine();
-        engine.BeginRound(3);
-        engine.DraftCompleted(0, "A");
-        engine.DraftCompleted(1, "B");
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", GoOn);
+        engine.DraftCompleted(1, "B", GoOn);
 
         Assert.Equal([C(CancelDraft, 2), C(CancelTarget, 2)], Cmds(engine.TargetCompleted(1, "Y")));
         Assert.Equal(EngineStatus.Running, engine.Status);
@@ -93,28 +110,43 @@ public class SpeculationEngineTests
     public void A_draft_slower_than_its_target_is_cancelled_and_not_accepted()
     {
         var engine = NewEngine();
-        engine.BeginRound(2);
+        engine.BeginRound();
 
         Assert.Equal([C(CancelDraft, 0), C(TargetKept, 0), C(RoundEnded, 1)], Cmds(engine.TargetCompleted(0, "A")));
-        Assert.Empty(engine.DraftCompleted(0, "A")); // late news of a cancelled call is ignored
+        Assert.Empty(engine.DraftCompleted(0, "A", GoOn)); // late news of a cancelled call is ignored
+        Assert.Empty(engine.JudgedDrafts);
     }
 
     [Fact]
-    public void Depth_zero_runs_the_target_alone_for_one_step()
+    public void A_round_without_a_draft_runs_the_target_alone_for_one_step()
     {
         var engine = NewEngine();
 
-        Assert.Equal([C(StartTarget, 0)], Cmds(engine.BeginRound(0)));
+        Assert.Equal([C(StartTarget, 0)], Cmds(engine.BeginRound(draft: false)));
         Assert.Equal([C(TargetKept, 0), C(RoundEnded, 1)], Cmds(engine.TargetCompleted(0, "A")));
         Assert.Equal(new RoundOutcome(0, 0, 0, 1, 0, 0), engine.LastRound);
+        Assert.Equal([DraftVerdict.NotDrafted], engine.Verdicts);
+    }
+
+    [Fact]
+    public void A_first_draft_skipped_where_it_runs_makes_a_round_without_a_draft()
+    {
+        var engine = NewEngine();
+        engine.BeginRound();
+
+        Assert.Empty(engine.DraftSkipped(0));
+        Assert.Equal([C(TargetKept, 0), C(RoundEnded, 1)], Cmds(engine.TargetCompleted(0, "A")));
+        Assert.Equal(0, engine.LastRound.Depth);
+        Assert.Equal([DraftVerdict.NotDrafted], engine.Verdicts);
+        Assert.Equal(0, engine.RejectedDrafts);
     }
 
     [Fact]
     public void An_accepted_terminate_completes_the_plan_and_cancels_calls_beyond_it()
     {
-        var engine = NewEngine();
-        engine.BeginRound(3);
-        engine.DraftCompleted(0, "TERMINATE");
+        var engine = NewEngine(draftPastTerminate: true);
+        engine.BeginRound();
+        engine.DraftCompleted(0, "TERMINATE", GoOn);
 
         Assert.Equal(
             [C(CancelDraft, 1), C(CancelTarget, 1), C(DraftAccepted, 0), C(Completed, 1)],
@@ -126,30 +158,39 @@ public class SpeculationEngineTests
     public void A_target_terminate_ends_the_plan_even_when_the_draft_disagreed()
     {
         var engine = NewEngine();
-        engine.BeginRound(1);
-        engine.DraftCompleted(0, "A");
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", Stop);
 
         Assert.Equal([C(TargetKept, 0), C(Completed, 1)], Cmds(engine.TargetCompleted(0, "TERMINATE")));
     }
 
     [Fact]
-    public void Drafting_stops_at_a_drafted_terminate_when_asked()
+    public void The_chain_stops_at_a_drafted_terminate_whatever_the_policy_says()
     {
-        var engine = NewEngine(stopAtTerminate: true);
-        engine.BeginRound(3);
+        var engine = NewEngine();
+        engine.BeginRound();
 
-        Assert.Empty(engine.DraftCompleted(0, "TERMINATE"));
+        Assert.Empty(engine.DraftCompleted(0, "TERMINATE", GoOn));
         Assert.Equal([C(TargetKept, 0), C(RoundEnded, 1)], Cmds(engine.TargetCompleted(0, "Go on")));
     }
 
     [Fact]
-    public void Depth_is_cut_at_the_maximum_step_count_and_the_plan_completes_there()
+    public void Drafting_past_a_drafted_terminate_is_an_option()
+    {
+        var engine = NewEngine(draftPastTerminate: true);
+        engine.BeginRound();
+
+        Assert.Equal([C(StartDraft, 1), C(StartTarget, 1)], Cmds(engine.DraftCompleted(0, "TERMINATE", GoOn)));
+    }
+
+    [Fact]
+    public void The_chain_stops_at_the_maximum_step_count_and_the_plan_completes_there()
     {
         var engine = NewEngine(maxSteps: 2);
-        engine.BeginRound(5);
-        engine.DraftCompleted(0, "A");
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", GoOn);
 
-        Assert.Empty(engine.DraftCompleted(1, "B")); // position 2 is past the maximum
+        Assert.Empty(engine.DraftCompleted(1, "B", GoOn)); // position 2 is past the maximum
         engine.TargetCompleted(0, "A");
         Assert.Equal([C(DraftAccepted, 1), C(Completed, 2)], Cmds(engine.TargetCompleted(1, "B")));
     }
@@ -158,18 +199,19 @@ public class SpeculationEngineTests
     public void A_failed_draft_chains_nothing_and_its_position_keeps_the_target_step()
     {
         var engine = NewEngine();
-        engine.BeginRound(3);
+        engine.BeginRound();
 
         Assert.Empty(engine.DraftFailed(0));
         Assert.Equal([C(TargetKept, 0), C(RoundEnded, 1)], Cmds(engine.TargetCompleted(0, "A")));
+        Assert.Equal([DraftVerdict.Rejected], engine.Verdicts);
     }
 
     [Fact]
     public void A_failed_target_that_the_plan_needs_fails_the_plan_with_its_cause()
     {
         var engine = NewEngine();
-        engine.BeginRound(2);
-        engine.DraftCompleted(0, "A");
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", GoOn);
 
         Assert.Equal([C(CancelDraft, 1), C(CancelTarget, 1), C(EngineCommandKind.Failed, 0)],
             Cmds(engine.TargetFailed(0, "HTTP 500")));
@@ -181,8 +223,8 @@ public class SpeculationEngineTests
     public void A_failed_target_beyond_a_mismatch_does_not_fail_the_plan()
     {
         var engine = NewEngine();
-        engine.BeginRound(2);
-        engine.DraftCompleted(0, "A");
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", GoOn);
         engine.TargetFailed(1, "timeout");
 
         Assert.Equal([C(TargetKept, 0), C(RoundEnded, 1)], Cmds(engine.TargetCompleted(0, "X")));
@@ -193,8 +235,8 @@ public class SpeculationEngineTests
     public void A_failed_target_after_accepted_drafts_fails_the_plan_when_they_are_verified()
     {
         var engine = NewEngine();
-        engine.BeginRound(2);
-        engine.DraftCompleted(0, "A");
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", GoOn);
         engine.TargetFailed(1, "timeout");
 
         var commands = Cmds(engine.TargetCompleted(0, "A"));
@@ -207,8 +249,8 @@ public class SpeculationEngineTests
     public void Stop_cancels_every_running_call()
     {
         var engine = NewEngine();
-        engine.BeginRound(2);
-        engine.DraftCompleted(0, "A");
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", GoOn);
 
         Assert.Equal(
             [C(CancelTarget, 0), C(CancelDraft, 1), C(CancelTarget, 1), C(EngineCommandKind.Failed, 0)],
@@ -220,36 +262,54 @@ public class SpeculationEngineTests
     public void Rounds_continue_from_the_first_unverified_position()
     {
         var engine = NewEngine();
-        engine.BeginRound(1);
-        engine.DraftCompleted(0, "A");
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", Stop);
         engine.TargetCompleted(0, "A");
 
-        Assert.Equal([C(StartDraft, 1), C(StartTarget, 1)], Cmds(engine.BeginRound(2)));
+        Assert.Equal([C(StartDraft, 1), C(StartTarget, 1)], Cmds(engine.BeginRound()));
         Assert.Equal(["A"], engine.PrefixFor(1));
         Assert.Equal(2, engine.Rounds);
+    }
+
+    [Fact]
+    public void Judged_drafts_are_those_compared_with_their_target_on_a_correct_prefix()
+    {
+        var engine = NewEngine();
+        engine.BeginRound();
+        engine.DraftCompleted(0, "A", GoOn);
+        engine.DraftCompleted(1, "B", GoOn);
+        engine.TargetCompleted(1, "Y");
+        engine.TargetCompleted(0, "A"); // 0 accepted, 1 rejected; draft 2 was conditioned on a wrong prefix
+        engine.BeginRound();
+        engine.DraftCompleted(2, "C", Stop);
+        engine.TargetCompleted(2, "C");
+
+        Assert.Equal(
+            [new JudgedDraft(0, 0, 0, "A", true), new JudgedDraft(0, 1, 1, "B", false), new JudgedDraft(1, 2, 0, "C", true)],
+            engine.JudgedDrafts);
     }
 
     [Fact]
     public void Beginning_a_round_while_one_is_running_is_refused()
     {
         var engine = NewEngine();
-        engine.BeginRound(1);
+        engine.BeginRound();
 
-        Assert.Throws<InvalidOperationException>(() => engine.BeginRound(1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => NewEngine().BeginRound(-1));
+        Assert.Throws<InvalidOperationException>(() => engine.BeginRound());
     }
 
     [Fact]
     public void Reset_starts_a_new_plan()
     {
         var engine = NewEngine();
-        engine.BeginRound(0);
+        engine.BeginRound(draft: false);
         engine.TargetCompleted(0, "TERMINATE");
 
         engine.Reset();
 
-        Assert.Equal(EngineStatus.AwaitingDepth, engine.Status);
+        Assert.Equal(EngineStatus.AwaitingRound, engine.Status);
         Assert.Empty(engine.Verified);
-        Assert.Equal([C(StartTarget, 0)], Cmds(engine.BeginRound(0)));
+        Assert.Empty(engine.JudgedDrafts);
+        Assert.Equal([C(StartTarget, 0)], Cmds(engine.BeginRound(draft: false)));
     }
 }

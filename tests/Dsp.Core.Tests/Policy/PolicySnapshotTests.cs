@@ -50,10 +50,40 @@ public class PolicySnapshotTests
     public void Another_format_version_is_refused_by_name()
     {
         var bytes = Snapshot.Serialize();
-        BitConverter.TryWriteBytes(bytes.AsSpan(4, 4), 2);
+        BitConverter.TryWriteBytes(bytes.AsSpan(4, 4), PolicySnapshot.FormatVersion + 1);
 
         var error = Assert.Throws<PolicySnapshotFormatException>(() => PolicySnapshot.Deserialize(bytes));
-        Assert.Contains("format version 2 is not supported", error.Message);
+        Assert.Contains($"format version {PolicySnapshot.FormatVersion + 1} is not supported", error.Message);
+    }
+
+    [Fact]
+    public void A_snapshot_of_the_first_format_still_reads_without_an_acceptance_model()
+    {
+        // The first format: the same value model section, no acceptance section, its own checksum.
+        var current = Snapshot.Serialize();
+        var payload = current[..^(32 + sizeof(int))];
+        BitConverter.TryWriteBytes(payload.AsSpan(4, 4), 1);
+        byte[] first = [.. payload, .. System.Security.Cryptography.SHA256.HashData(payload)];
+
+        var read = PolicySnapshot.Deserialize(first);
+
+        Assert.Equal(Snapshot.Version, read.Version);
+        Assert.Null(read.Acceptance);
+        Assert.Equal(Snapshot.Model.Taus, read.Model.Taus);
+    }
+
+    [Fact]
+    public void A_snapshot_carries_its_acceptance_model()
+    {
+        var acceptance = AcceptanceTraining.Model();
+
+        var copy = PolicySnapshot.Deserialize(Snapshot.WithAcceptance(acceptance).Serialize());
+
+        Assert.NotNull(copy.Acceptance);
+        Assert.Equal(acceptance.TrainedOnExamples, copy.Acceptance.TrainedOnExamples);
+        Assert.Equal(
+            acceptance.Predict(AcceptanceTraining.State("easy task", 1), "step 1"),
+            copy.Acceptance.Predict(AcceptanceTraining.State("easy task", 1), "step 1"));
     }
 
     [Fact]

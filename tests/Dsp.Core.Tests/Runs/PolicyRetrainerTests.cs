@@ -1,3 +1,4 @@
+using Dsp.Core.Acceptance;
 using Dsp.Core.Policy;
 using Dsp.Core.Runs;
 using Dsp.Core.Runs.InMemory;
@@ -7,18 +8,20 @@ namespace Dsp.Core.Tests.Runs;
 
 public class PolicyRetrainerTests
 {
-    private readonly InMemoryTransitionStore _transitions = new(TimeProvider.System);
+    private readonly InMemoryTrainingStore _transitions = new(TimeProvider.System);
     private readonly InMemoryPolicyStore _policies = new();
 
     private PolicyRetrainer Retrainer(int maxTransitions = 100_000) => new(
-        _transitions, _policies, PolicyTraining.Trainer(), TimeProvider.System, new RetrainOptions { MaxTransitions = maxTransitions });
+        _transitions, _policies, PolicyTraining.Trainer(), new AcceptanceTrainer(), TimeProvider.System, new RetrainOptions { MaxTransitions = maxTransitions });
 
     private async Task RecordRunsAsync(int runs, string prefix = "run")
     {
         var all = PolicyTraining.EasyAndHardRuns(runs);
         foreach (var run in all.GroupBy(t => t.RunId))
         {
-            await _transitions.AppendAsync($"{prefix}-{run.Key}", [.. run.Select(t => t with { RunId = $"{prefix}-{run.Key}" })]);
+            var runId = $"{prefix}-{run.Key}";
+            await _transitions.AppendAsync(new RunTrainingData(
+                runId, DateTimeOffset.UtcNow, [.. run.Select(t => t with { RunId = runId })], new RunExamples(runId, run.First().State.Task, [], [])));
         }
     }
 
@@ -90,7 +93,8 @@ public class PolicyRetrainerTests
     [Fact]
     public async Task Impossible_transitions_fail_training_visibly()
     {
-        await _transitions.AppendAsync("bad", [new PolicyTransition("bad", PolicyTraining.Easy, 1f, 0, true)]);
+        await _transitions.AppendAsync(new RunTrainingData(
+            "bad", DateTimeOffset.UtcNow, [new PolicyTransition("bad", PolicyTraining.Easy, 1f, 0, true)], new RunExamples("bad", PolicyTraining.Easy.Task, [], [])));
 
         var outcome = await Retrainer().RunAsync();
 

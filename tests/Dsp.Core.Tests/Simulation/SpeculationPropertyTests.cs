@@ -1,4 +1,5 @@
 using CsCheck;
+using Dsp.Core.Policy;
 using Dsp.Core.Simulation;
 using Dsp.Core.Traces;
 
@@ -42,18 +43,22 @@ public class SpeculationPropertyTests
             return (trace, all.All(s => s.DraftFaster));
         });
 
-    // A policy: a fixed depth 0..8, or a seeded random depth 0..8 each round.
-    private static readonly Gen<(int Fixed, int Seed)> GenPolicy = Gen.Select(Gen.Int[-1, 8], Gen.Int);
+    // A policy: a fixed depth 0..8, a seeded random depth 0..8 each round, or a seeded random decision after every draft.
+    private static readonly Gen<(int Fixed, int Seed)> GenPolicy = Gen.Select(Gen.Int[-2, 8], Gen.Int);
 
-    private static IDepthPolicy PolicyFor((int Fixed, int Seed) choice) =>
-        choice.Fixed >= 0 ? new FixedDepthPolicy(choice.Fixed) : new RandomDepths(choice.Seed);
+    private static ISpeculationPolicy PolicyFor((int Fixed, int Seed) choice) => choice.Fixed switch
+    {
+        >= 0 => new DepthChainPolicy(new FixedDepthPolicy(choice.Fixed)),
+        -1 => new DepthChainPolicy(new RandomDepths(choice.Seed)),
+        _ => new RandomChain(choice.Seed),
+    };
 
     [Fact]
     public void With_the_exact_judge_the_plan_always_equals_the_target_plan_and_costs_add_up()
     {
-        Gen.Select(GenTrace, GenPolicy, Gen.Bool).Sample((generated, policy, stopAtTerminate) =>
+        Gen.Select(GenTrace, GenPolicy, Gen.Bool).Sample((generated, policy, draftPastTerminate) =>
         {
-            var simulator = new TraceSimulator(new SimulationOptions { RecordCalls = true, StopDraftingAtTerminate = stopAtTerminate });
+            var simulator = new TraceSimulator(new SimulationOptions { RecordCalls = true, DraftPastTerminate = draftPastTerminate });
             var plan = simulator.Run(generated.Trace, PolicyFor(policy));
 
             Assert.Null(plan.FailureReason);
@@ -86,5 +91,14 @@ public class SpeculationPropertyTests
         private readonly Random _random = new(seed);
 
         public int ChooseDepth(in DepthRequest request) => _random.Next(0, 9);
+    }
+
+    private sealed class RandomChain(int seed) : ISpeculationPolicy
+    {
+        private readonly Random _random = new(seed);
+
+        public ChainDecision AtRoundStart(in RoundStartRequest request) => new(_random.Next(4) > 0, ChainMemo.Start);
+
+        public ChainDecision AfterDraft(in DraftFinishedRequest request) => new(_random.Next(3) > 0, request.Memo);
     }
 }

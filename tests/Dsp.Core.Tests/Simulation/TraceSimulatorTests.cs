@@ -120,15 +120,15 @@ public class TraceSimulatorTests
 
         var plan = Simulator.Run(trace, oracle.ForTrace(trace));
 
-        // Two drafts accepted then a mismatch: depth 3; then TERMINATE accepted: 1 + 1.
-        Assert.Equal([3, 2], plan.Rounds.Select(r => r.Depth));
+        // Two drafts accepted then a mismatch: three drafts; then TERMINATE, the trace's last step: one.
+        Assert.Equal([3, 1], plan.Rounds.Select(r => r.Depth));
         Assert.Equal(0, plan.Metrics.UnnecessaryCostUsd - (100 * 10 + 10 * 30) / 1e6, 12); // only draft 2 was wasted
     }
 
     [Fact]
     public void Recorded_policy_replays_max_of_depth_and_one()
     {
-        var trace = TestTraces.Make(("A", 1, "X", 5), ("TERMINATE", 1, "TERMINATE", 5)) with
+        var trace = TestTraces.Make(("A", 1, "X", 5), ("B", 1, "B", 5), ("C", 1, "C", 5), ("TERMINATE", 1, "TERMINATE", 5)) with
         {
             Recorded = new Core.Traces.RecordedRun(10, [0, 3]),
         };

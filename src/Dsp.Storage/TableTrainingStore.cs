@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Dsp.Core.Acceptance;
 using Dsp.Core.Policy;
 using Dsp.Core.Runs;
 using Microsoft.Extensions.Logging;
@@ -12,12 +13,14 @@ namespace Dsp.Storage;
 /// writing again) is checked row by row against what is stored, so nothing is ever written twice or changed.
 /// Reads go by the service's row <c>Timestamp</c> and hand out whole runs only.
 /// </summary>
-public sealed class TableTransitionStore(DspStorageAccount account, TimeProvider clock, ILogger<TableTransitionStore> logger) : ITransitionStore
+public sealed class TableTrainingStore(DspStorageAccount account, TimeProvider clock, ILogger<TableTrainingStore> logger) : ITrainingStore
 {
     private const int MaximumWriteAttempts = 4;
 
-    public async Task AppendAsync(string runId, IReadOnlyList<PolicyTransition> transitions, CancellationToken cancellationToken = default)
+    public async Task AppendAsync(RunTrainingData run, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        var (runId, transitions) = (run.RunId, run.Transitions);
         TableKeys.Validate(runId, nameof(runId));
         ArgumentNullException.ThrowIfNull(transitions);
         if (transitions.Count == 0)
@@ -27,7 +30,7 @@ public sealed class TableTransitionStore(DspStorageAccount account, TimeProvider
 
         if (transitions.Count > TransitionRows.MaximumPerRun)
         {
-            throw new ArgumentException($"A run records at most {TransitionRows.MaximumPerRun} transitions; run '{runId}' has {transitions.Count}.", nameof(transitions));
+            throw new ArgumentException($"A run records at most {TransitionRows.MaximumPerRun} transitions; run '{runId}' has {transitions.Count}.", nameof(run));
         }
 
         var entities = new List<TableEntity>(transitions.Count);
@@ -35,7 +38,7 @@ public sealed class TableTransitionStore(DspStorageAccount account, TimeProvider
         {
             if (transitions[i].RunId != runId)
             {
-                throw new ArgumentException($"Transition {i} belongs to run '{transitions[i].RunId}', not '{runId}'.", nameof(transitions));
+                throw new ArgumentException($"Transition {i} belongs to run '{transitions[i].RunId}', not '{runId}'.", nameof(run));
             }
 
             entities.Add(TransitionRows.ToEntity(runId, i, transitions.Count, transitions[i]));
@@ -49,15 +52,15 @@ public sealed class TableTransitionStore(DspStorageAccount account, TimeProvider
     }
 
     /// <summary>
-    /// Up to <paramref name="maxCount"/> transitions of the runs written after <paramref name="watermark"/>, oldest
+    /// Up to <paramref name="maxRows"/> transitions of the runs written after <paramref name="watermark"/>, oldest
     /// run first (by its last row's <c>Timestamp</c>), whole runs only: the read stops before a run that would pass the
     /// cap (the first run is always returned), before a run still being written, and never between two runs written
     /// at the same instant, so that the next read, after the returned watermark, misses nothing.
     /// </summary>
     /// <exception cref="InvalidRowException">A row read cannot be a transition; the message names the run and row.</exception>
-    public async Task<TransitionBatch> ReadSinceAsync(DateTimeOffset? watermark, int maxCount, CancellationToken cancellationToken = default)
+    public async Task<TrainingBatch> ReadSinceAsync(DateTimeOffset? watermark, int maxRows, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
         var table = await account.Transitions.GetClientAsync(cancellationToken).ConfigureAwait(false);
         var filter = watermark is { } since ? TableClient.CreateQueryFilter($"Timestamp gt {since}") : null;
         var runs = await ReadRunsAsync(table, filter, cancellationToken).ConfigureAwait(false);
@@ -100,7 +103,7 @@ public sealed class TableTransitionStore(DspStorageAccount account, TimeProvider
             }
 
             var size = complete.Sum(r => r.Rows.Count);
-            if (waiting || (taken.Count > 0 && count + size > maxCount))
+            if (waiting || (taken.Count > 0 && count + size > maxRows))
             {
                 break;
             }
@@ -109,10 +112,11 @@ public sealed class TableTransitionStore(DspStorageAccount account, TimeProvider
             count += size;
         }
 
-        var transitions = taken.SelectMany(r => r.Rows.Values).ToList();
         var next = taken.Count > 0 ? taken[^1].LastWritten : watermark;
-        logger.TransitionsRead(transitions.Count, taken.Count, watermark, next);
-        return new TransitionBatch(transitions, next);
+        logger.TransitionsRead(taken.Sum(r => r.Rows.Count), taken.Count, watermark, next);
+        return new TrainingBatch(
+            [.. taken.Select(r => new RunTrainingData(r.RunId, r.LastWritten, [.. r.Rows.Values], new RunExamples(r.RunId, r.Rows.Values[0].State.Task, [], [])))],
+            next);
     }
 
     private async Task WriteBatchAsync(TableClient table, string runId, List<TableEntity> batch, CancellationToken cancellationToken)
