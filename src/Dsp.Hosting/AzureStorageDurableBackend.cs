@@ -1,4 +1,5 @@
 using DurableTask.AzureStorage;
+using Grpc.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
@@ -80,19 +81,36 @@ public sealed class AzureStorageDurableBackend(string connectionString, AzureSto
     {
         public DurableTaskClient Client { get; } = host.Services.GetRequiredService<DurableTaskClient>();
 
-        /// <summary>Polls the instance: the provider's own wait checks only every 2 s.</summary>
+        /// <summary>Polls the instance: the provider's own wait checks only every 2 s. A read that fails (storage
+        /// unreachable) is made again at the next poll, until <paramref name="cancellationToken"/> gives up, which then
+        /// carries the last failure.</summary>
         public async Task<OrchestrationMetadata> WaitForCompletionAsync(string id, CancellationToken cancellationToken)
         {
+            RpcException? lastFailure = null;
             while (true)
             {
-                var instance = await Client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken)
-                    ?? throw new InvalidOperationException($"There is no plan {id}.");
-                if (instance.IsCompleted)
+                try
                 {
-                    return (await Client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken))!;
+                    var instance = await Client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken)
+                        ?? throw new InvalidOperationException($"There is no plan {id}.");
+                    if (instance.IsCompleted)
+                    {
+                        return (await Client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken))!;
+                    }
+                }
+                catch (RpcException e) when (e.StatusCode is StatusCode.Unknown or StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
+                {
+                    lastFailure = e;
                 }
 
-                await Task.Delay(pollInterval, cancellationToken);
+                try
+                {
+                    await Task.Delay(pollInterval, cancellationToken);
+                }
+                catch (OperationCanceledException e) when (lastFailure is not null)
+                {
+                    throw new OperationCanceledException($"Gave up waiting for plan {id}; its state could last not be read: {lastFailure.Status.Detail}", lastFailure, e.CancellationToken);
+                }
             }
         }
 

@@ -15,7 +15,7 @@ public static class PlanTaskRegistration
     {
         PlanActivities Activities() => services.GetRequiredService<PlanActivities>();
 
-        registry.AddOrchestratorFunc<PlanInput, PlanResult>(nameof(SpeculativePlanOrchestrator), SpeculativePlanOrchestrator.RunAsync);
+        registry.AddOrchestratorFunc<PlanInput, PlanResult>(nameof(SpeculativePlanOrchestrator), (context, input) => SpeculativePlanOrchestrator.RunAsync(context, input));
         registry.AddActivityFunc<CallInput, CallOutcome>(nameof(PlanActivities.Draft), (_, input) => Activities().Draft(input, CancellationToken.None));
         registry.AddActivityFunc<CallInput, CallOutcome>(nameof(PlanActivities.Target), (_, input) => Activities().Target(input, CancellationToken.None));
         registry.AddActivityFunc<CancelInput>(nameof(PlanActivities.CancelBranches), (_, input) => Activities().CancelBranches(input, CancellationToken.None));

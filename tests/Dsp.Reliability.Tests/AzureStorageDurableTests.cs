@@ -58,7 +58,7 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
             Assert.Equal(memory.Depths, storage.Depths);
             var expected = Started(memory);
             var actual = Started(storage);
-            Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+            Assert.Equal(expected.Keys.ToHashSet(), actual.Keys.ToHashSet());
             foreach (var (key, call) in expected)
             {
                 Assert.True(call.Usage == actual[key].Usage, $"{traces[i].Id} {key}: {actual[key].Usage} on Azure Storage, {call.Usage} in memory");
@@ -134,7 +134,7 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
         }
 
         var ids = plans.Select(p => p.Id).ToHashSet();
-        var transitions = (await last.Services.GetRequiredService<ITransitionStore>().ReadSinceAsync(null, int.MaxValue)).Transitions;
+        var transitions = (await last.Services.GetRequiredService<ITrainingStore>().ReadSinceAsync(null, int.MaxValue)).Runs.SelectMany(r => r.Transitions).ToList();
         var runs = await last.Services.GetRequiredService<IRunStore>().RecentAsync(Plans * 2);
         var expectedTransitions = 0;
         for (var i = 0; i < Plans; i++)
