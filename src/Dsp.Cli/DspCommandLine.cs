@@ -17,5 +17,6 @@ public static class DspCommandLine
             new TrainCommand(),
             new PlanCommand(),
             new WorkerCommand(),
+            new OverheadCommand(),
         };
 }

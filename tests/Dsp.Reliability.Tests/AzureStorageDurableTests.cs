@@ -197,16 +197,46 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
         Assert.True(result.Outcome == PlanOutcomes.Completed, $"{result.Outcome}: {result.Error}");
         Assert.Equal(TraceSimulator.TargetPlan(trace), result.Plan);
         var status = (await planner.Client.GetInstanceAsync(id, getInputsAndOutputs: true, timeout.Token))!.SerializedCustomStatus ?? string.Empty;
-        var blobs = await TaskHubStorage.LargePayloadBlobsAsync(azurite.ConnectionString(), provider.TaskHubName);
-        var (rows, bytes) = await TaskHubStorage.HistoryAsync(azurite.ConnectionString(), provider.TaskHubName, id);
-        Assert.True(blobs > 0, "no payload went to a blob");
+        var history = await TaskHubInspector.HistoryAsync(azurite.ConnectionString(), provider.TaskHubName, id, timeout.Token);
+        Assert.True(history.Blobs > 0, "no payload went to a blob");
 
         // The provider keeps custom status in a table property: at most 64 KiB.
         Assert.True(2 * status.Length <= 64 * 1024, $"custom status of {2 * status.Length} bytes");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Steps} steps of {Length:N0} characters, task of {trace.Task.Length:N0}: completed in {elapsed.TotalSeconds:0.0} s, {result.Run.Rounds} rounds, {result.Calls.Count} calls"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"payloads in blobs {blobs}; history {rows} rows, {bytes / 1024.0:N0} KiB in the table ({bytes / (double)Steps / 1024:N1} KiB per step); custom status {2 * status.Length:N0} bytes (limit 65,536)"));
+            $"history {history.Rows} rows, {history.TableBytes / 1024.0:N0} KiB in the table and {history.Blobs} payloads, {history.BlobBytes / 1024.0:N0} KiB, in blobs ({history.Bytes / (double)Steps / 1024:N1} KiB per step); custom status {2 * status.Length:N0} bytes (limit 65,536)"));
+    }
+
+    [Fact]
+    public async Task A_plan_of_50_CJK_and_quote_heavy_steps_completes_with_its_custom_status_within_16_KiB()
+    {
+        // Each character of these steps is written as a six-character escape by the default JSON encoder.
+        static string Step(int i) => string.Concat(Enumerable.Repeat($"第{i}步：修复“模糊”的图像<\"'&+>", 20))[..200];
+        var trace = Trace("cjk-1", "给定一张模糊的图像，如何一步一步地恢复它？", 50, Step, 0, 0);
+        var file = Path.Combine(Directory.CreateTempSubdirectory("dsp-cjk-").FullName, "cjk.jsonl");
+        TraceWriter.WriteFile(file, [trace]);
+        await using var azurite = await PrivateAzurite.StartAsync();
+        await using var planner = await InProcessPlanner.StartAsync(
+            ReplayConfiguration(file, latencyScale: 0), services => services.AddInMemoryStores(), backend: new AzureStorageDurableBackend(azurite.ConnectionString(), Provider(NewHub())));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+
+        var id = await planner.StartPlanAsync(new PlanInput(trace.Task, 0.5f, 0, 50, "exact", "default", trace.Id), timeout.Token);
+        var largest = 0;
+        var waiting = planner.WaitAsync(id, timeout.Token);
+        while (!waiting.IsCompleted)
+        {
+            var status = (await planner.Client.GetInstanceAsync(id, getInputsAndOutputs: true, timeout.Token))?.SerializedCustomStatus;
+            largest = Math.Max(largest, 2 * (status?.Length ?? 0));
+            await Task.WhenAny(waiting, Task.Delay(100, timeout.Token));
+        }
+
+        var result = await waiting;
+        var final = 2 * ((await planner.Client.GetInstanceAsync(id, getInputsAndOutputs: true, timeout.Token))!.SerializedCustomStatus?.Length ?? 0);
+        Assert.Equal(TraceSimulator.TargetPlan(trace), result.Plan);
+        Assert.InRange(Math.Max(largest, final), 1, 16 * 1024);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"50 steps of 200 CJK and quote characters: completed; custom status at most {Math.Max(largest, final):N0} bytes of UTF-16 (budget 16,384; the table property's limit 65,536)"));
     }
 
     [Fact]
@@ -344,21 +374,25 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
         static string Text(string label, int length) =>
             string.Concat(Enumerable.Repeat($"{label}: restore the photograph's detail, then check it against the original. ", 1 + (length / 60)))[..length];
 
-        return new AgentTrace
-        {
-            Id = "large-1",
-            Task = Text("Task", 8_000),
-            Models = new TraceModels("gpt-4-turbo", "gpt-4-turbo"),
-            Judge = "exact",
-            Steps =
-            [
-                .. Enumerable.Range(0, steps).Select(i =>
-                {
-                    var target = i == steps - 1 ? PlanSteps.Terminate : Text($"Step {i + 1}", length);
-                    var draft = i % 5 == 4 ? Text($"Draft {i + 1}", length) : target;
-                    return new TraceStep(new TraceCall(draft, 2_500, 2_000, 0.5), new TraceCall(target, 2_500, 2_000, 1.5));
-                }),
-            ],
-        };
+        return Trace("large-1", Text("Task", 8_000), steps, i => Text($"Step {i}", length), 0.5, 1.5);
     }
+
+    /// <summary>A recorded run of <paramref name="steps"/> steps (<paramref name="step"/> of the 1-based position; the
+    /// last one TERMINATE); the drafter is wrong at every fifth position.</summary>
+    private static AgentTrace Trace(string id, string task, int steps, Func<int, string> step, double draftLatency, double targetLatency) => new()
+    {
+        Id = id,
+        Task = task,
+        Models = new TraceModels("gpt-4-turbo", "gpt-4-turbo"),
+        Judge = "exact",
+        Steps =
+        [
+            .. Enumerable.Range(0, steps).Select(i =>
+            {
+                var target = i == steps - 1 ? PlanSteps.Terminate : step(i + 1);
+                var draft = i % 5 == 4 ? "Draft: " + step(i + 1) : target;
+                return new TraceStep(new TraceCall(draft, 2_500, 2_000, draftLatency), new TraceCall(target, 2_500, 2_000, targetLatency));
+            }),
+        ],
+    };
 }
