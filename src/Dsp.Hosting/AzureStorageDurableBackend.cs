@@ -32,14 +32,14 @@ public sealed class AzureStorageDurableBackend(string connectionString, AzureSto
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddDurableTaskClient(client =>
             {
-                client.UseGrpc(sidecar.Channel);
+                client.UseGrpc(sidecar.ClientChannel);
                 client.RegisterDirectly();
             });
             if (runWorker)
             {
                 builder.Services.AddDurableTaskWorker(worker =>
                 {
-                    worker.UseGrpc(sidecar.Channel);
+                    worker.UseGrpc(sidecar.WorkerChannel);
                     worker.AddTasks(registerTasks);
                 });
             }

@@ -21,14 +21,20 @@ internal sealed class GrpcSidecar : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GrpcSidecar(WebApplication app, GrpcChannel channel)
+    private GrpcSidecar(WebApplication app, GrpcChannel workerChannel, GrpcChannel clientChannel)
     {
         _app = app;
-        Channel = channel;
+        WorkerChannel = workerChannel;
+        ClientChannel = clientChannel;
     }
 
-    /// <summary>The channel the worker and the client use.</summary>
-    public GrpcChannel Channel { get; }
+    /// <summary>The worker's channel: work items carry an orchestration's whole history, which the Functions host sends
+    /// its worker without gRPC's 4 MB default cap.</summary>
+    public GrpcChannel WorkerChannel { get; }
+
+    /// <summary>The client's channel, with gRPC's default 4 MB cap on what it receives, as the Durable client of an
+    /// isolated Functions worker has.</summary>
+    public GrpcChannel ClientChannel { get; }
 
     /// <param name="service">The orchestration service (where history lives).</param>
     /// <param name="client">Its client side (queries, starts, events).</param>
@@ -42,8 +48,9 @@ internal sealed class GrpcSidecar : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        // gRPC's default message caps (4 MB received), as between the Functions host and its isolated worker.
-        builder.Services.AddGrpc();
+        // The worker's results (activity outputs, orchestrator actions) reach the Functions host over its invocation
+        // channel, which has no 4 MB cap either.
+        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = null);
         builder.Services.AddSingleton(service);
         builder.Services.AddSingleton(client);
         builder.Services.Configure<TaskHubGrpcServerOptions>(options =>
@@ -56,14 +63,20 @@ internal sealed class GrpcSidecar : IAsyncDisposable
         _ = app.Services.GetRequiredService<TaskHubGrpcServer>();
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var channel = GrpcChannel.ForAddress(address);
-        return new GrpcSidecar(app, channel);
+        return new GrpcSidecar(
+            app,
+            GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null }),
+            GrpcChannel.ForAddress(address));
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Channel.ShutdownAsync();
-        Channel.Dispose();
+        foreach (var channel in new[] { WorkerChannel, ClientChannel })
+        {
+            await channel.ShutdownAsync();
+            channel.Dispose();
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -1,3 +1,4 @@
+using Dsp.Core.Acceptance;
 using System.Text.Json;
 using Dsp.Core.Engine;
 using Dsp.Core.Judges;
@@ -104,6 +105,20 @@ internal static class Harness
     /// </summary>
     public static (IReadOnlyList<string> Plan, IReadOnlyList<PolicyTransition> Transitions) Expected(string runId, PlanInput input, PlanResult result)
     {
+        var (engine, rounds) = Replay(input, result);
+        return ([.. engine.Verified], TransitionBuilder.Build(runId, input.Task, engine.Verified, engine.Verdicts, rounds));
+    }
+
+    /// <summary>The <c>RecordRun</c> input of a completed run as the orchestrator sends it (without judged drafts),
+    /// rebuilt as <see cref="Expected"/> rebuilds its transitions.</summary>
+    public static RecordInput Record(string runId, PlanInput input, PlanResult result)
+    {
+        var (engine, rounds) = Replay(input, result);
+        return new RecordInput(result.Run with { RunId = runId }, new RunExamples(runId, input.Task, [.. engine.Verified], []), [.. engine.Verdicts], rounds);
+    }
+
+    private static (SpeculationEngine Engine, List<RoundOutcome> Rounds) Replay(PlanInput input, PlanResult result)
+    {
         var engine = new SpeculationEngine(StepJudges.Create(input.Judge), new EngineOptions { MaxSteps = input.MaxSteps });
         var running = new HashSet<CallKey>();
         var rounds = new List<RoundOutcome>();
@@ -159,7 +174,7 @@ internal static class Harness
 
         Assert.Equal(EngineStatus.Completed, engine.Status);
         Assert.Empty(depths);
-        return ([.. engine.Verified], TransitionBuilder.Build(runId, input.Task, engine.Verified, engine.Verdicts, rounds));
+        return (engine, rounds);
     }
 
     /// <summary>A transition as comparable text (its state holds arrays).</summary>

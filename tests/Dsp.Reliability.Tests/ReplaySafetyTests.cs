@@ -1,4 +1,3 @@
-using Dsp.Core.Acceptance;
 using System.Text.Json;
 using Dsp.Core.Planning;
 using Dsp.Core.Policy;
@@ -44,14 +43,14 @@ public class ReplaySafetyTests
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
 
         // RecordRun delivered again (twice) after the orchestrator's own delivery: nothing changes.
-        var record = new RecordInput(result.Run, expected, new RunExamples(id, input.Task, [], []));
+        var record = Harness.Record(id, input, result);
         await activities.RecordRun(record, CancellationToken.None);
         await activities.RecordRun(record, CancellationToken.None);
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
         Assert.Equal([JsonSerializer.Serialize(result.Run)], await RunsAsync());
 
         // A fresh run's RecordRun delivered twice in a row: its run and transitions once.
-        var other = new RecordInput(result.Run with { RunId = "replayed-run" }, [.. expected.Select(t => t with { RunId = "replayed-run" })], new RunExamples("replayed-run", input.Task, [], []));
+        var other = Harness.Record("replayed-run", input, result);
         await activities.RecordRun(other, CancellationToken.None);
         await activities.RecordRun(other, CancellationToken.None);
         var stored = await StoredAsync();

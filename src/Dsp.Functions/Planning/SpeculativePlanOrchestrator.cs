@@ -137,14 +137,14 @@ public sealed partial class SpeculativePlanOrchestrator
             var settled = await Task.WhenAll(_cancelled.Select(c => OutcomeOf(c.Call)));
             await SettleCancellationWritesAsync();
             var calls = _finished.Concat(_cancelled.Select((c, i) => (c.Key, Outcome: settled[i]))).ToList();
-            var transitions = _engine.Status == EngineStatus.Completed
-                ? TransitionBuilder.Build(context.InstanceId, input.Task, _engine.Verified, _engine.Verdicts, _rounds)
-                : [];
-            var examples = _engine.Status == EngineStatus.Completed
+            var completed = _engine.Status == EngineStatus.Completed;
+            var examples = completed
                 ? RunExamples.From(context.InstanceId, input.Task, _engine.Verified, _engine.JudgedDrafts, judged => UsageOf(calls, judged))
                 : new RunExamples(context.InstanceId, input.Task, [], []);
-            var run = Summarize(started, context.CurrentUtcDateTime, calls, transitions.Count, stopReason);
-            var recordError = await RecordAsync(new RecordInput(run, transitions, examples));
+            IReadOnlyList<DraftVerdict> verdicts = completed ? [.. _engine.Verdicts] : [];
+            IReadOnlyList<RoundOutcome> rounds = completed ? [.. _rounds] : [];
+            var run = Summarize(started, context.CurrentUtcDateTime, calls, RecordInput.TransitionsOf(examples, verdicts, rounds).Count, stopReason);
+            var recordError = await RecordAsync(new RecordInput(run, examples, verdicts, rounds));
             return new PlanResult(
                 run.Outcome,
                 [.. _engine.Verified],
