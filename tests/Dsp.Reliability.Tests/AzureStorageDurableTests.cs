@@ -284,6 +284,26 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
             $"all completed; runs {Plans} and transitions {transitions} stored once each; wall {batch.Wall.TotalSeconds:0.0} s, latency p50 {batch.Percentile(0.5):0.0} s, max {batch.Percentile(1):0.0} s"));
     }
 
+    [Fact]
+    public void The_local_Azure_Storage_host_runs_with_the_durableTask_settings_of_host_json()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "host.json")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("No host.json above the tests.");
+        }
+
+        using var hostJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root.FullName, "host.json")));
+        var durable = hostJson.RootElement.GetProperty("extensions").GetProperty("durableTask");
+        var provider = durable.GetProperty("storageProvider");
+        var local = new AzureStorageDurableOptions();
+        Assert.Equal(durable.GetProperty("hubName").GetString(), local.TaskHubName);
+        Assert.Equal(durable.GetProperty("maxConcurrentActivityFunctions").GetInt32(), local.MaxConcurrentActivities);
+        Assert.Equal(durable.GetProperty("maxConcurrentOrchestratorFunctions").GetInt32(), local.MaxConcurrentOrchestrations);
+        Assert.Equal(provider.GetProperty("partitionCount").GetInt32(), local.PartitionCount);
+        Assert.Equal(TimeSpan.Parse(provider.GetProperty("maxQueuePollingInterval").GetString()!, CultureInfo.InvariantCulture), local.MaxQueuePollingInterval);
+    }
+
     /// <summary>The provider tuned for tests: a dead worker's leases and messages come back within seconds.</summary>
     private static AzureStorageDurableOptions Provider(string hub) => new()
     {
