@@ -15,6 +15,7 @@ public static class DspCommandLine
         {
             new BenchCommand(),
             new TrainCommand(),
+            new PriorCommand(),
             new PlanCommand(),
             new WorkerCommand(),
             new OverheadCommand(),

@@ -13,6 +13,7 @@ using Dsp.Functions.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Dsp.Functions;
@@ -41,6 +42,8 @@ public static class DspPlanningServiceCollectionExtensions
         // Live profiles (Dsp:Agents:Profiles) when configured, keeping the replay profile as "replay"; else replay alone.
         services.AddDspAgents(configuration, Replay);
         services.TryAddSingleton<IAgentProfiles>(Replay);
+        services.TryAddSingleton(provider => PriorPolicy.Load(
+            provider.GetRequiredService<IOptions<PolicyOptions>>().Value.Prior, provider.GetRequiredService<ILogger<PriorPolicy>>()));
         services.AddSingleton<PolicyProvider>();
         services.AddSingleton<PlanTelemetry>();
         services.AddSingleton<PlanRequestValidator>();

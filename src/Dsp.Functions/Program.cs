@@ -1,5 +1,6 @@
 using Dsp.Agents;
 using Dsp.Functions;
+using Dsp.Functions.Http;
 using Dsp.Functions.Telemetry;
 using Dsp.Storage;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -10,7 +11,7 @@ using OpenTelemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.Services.AddDspPlanning(builder.Configuration).AddDspStorage(builder.Configuration);
+builder.Services.AddDspPlanning(builder.Configuration).AddDspStorage(builder.Configuration).AddDspHttpJson();
 builder.Services.AddOpenTelemetry()
     .UseFunctionsWorkerDefaults()
     .WithTracing(tracing => tracing.AddSource(PlanTracing.ActivitySourceName, AgentTelemetry.ActivitySourceName))

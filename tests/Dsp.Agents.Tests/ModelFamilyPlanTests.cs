@@ -6,6 +6,7 @@ using Dsp.Core.Costs;
 using Dsp.Core.Planning;
 using Dsp.Functions;
 using Dsp.Functions.Planning;
+using Dsp.Hosting;
 using Dsp.Functions.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;

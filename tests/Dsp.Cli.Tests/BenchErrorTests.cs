@@ -43,7 +43,7 @@ public sealed class BenchErrorTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Unknown policy 'bogus'", run.Error, StringComparison.Ordinal);
-        Assert.EndsWith("Known: sequential, fixed-N (N ≥ 0), oracle, recorded, dsp.", run.Error.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("Known: sequential, fixed-N (N ≥ 0), oracle, recorded, dsp, adaptive.", run.Error.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("Parameter", run.Error, StringComparison.Ordinal);
         AssertOneLineWithoutStackTrace(run.Error);
         Assert.Empty(run.Output);

@@ -57,7 +57,8 @@ public sealed class BenchJsonTests : IDisposable
         var fixed2 = Row(report, "fixed-2");
         Assert.True(fixed2.GetProperty("latencySeconds").GetDouble() < sequential.GetProperty("latencySeconds").GetDouble());
         Assert.True(fixed2.GetProperty("costUsd").GetDouble() > sequential.GetProperty("costUsd").GetDouble());
-        Assert.Equal(2.0, fixed2.GetProperty("meanDepth").GetDouble());
+        // Drafts started per round: two, but fewer where the chain stopped at a drafted TERMINATE or the trace's end.
+        Assert.InRange(fixed2.GetProperty("meanDepth").GetDouble(), 1.5, 2.0);
         Assert.All(Results(report), r => Assert.True(r.GetProperty("lossless").GetBoolean()));
     }
 

@@ -55,7 +55,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     {
         var result = await Api.StartPlan(Request(Body(Trace.Task, """, "tradeoff": 0.9, "offset": 1, "maxSteps": 20, "judge": "exact", "agents": "default" """)), _host.Client, default);
 
-        var accepted = Assert.IsType<AcceptedResult>(result);
+        var accepted = Assert.IsType<PlanAcceptedResult>(result);
         var plan = Assert.IsType<PlanAccepted>(accepted.Value);
         Assert.Equal($"https://dsp.example/api/plans/{plan.Id}", plan.StatusUri);
         Assert.Equal($"{plan.StatusUri}/cancel", plan.CancelUri);
@@ -75,12 +75,28 @@ public sealed class HttpApiTests : IAsyncLifetime
             _host.Client,
             default);
 
-        var plan = Assert.IsType<PlanAccepted>(Assert.IsType<AcceptedResult>(result).Value);
+        var plan = Assert.IsType<PlanAccepted>(Assert.IsType<PlanAcceptedResult>(result).Value);
         var instance = await _host.Client.GetInstanceAsync(plan.Id, getInputsAndOutputs: true);
         Assert.Equal(
             new PlanInput(Trace.Task, PlanRequestValidator.DefaultTradeoff, 0, Math.Min(PlanRequestValidator.DefaultMaxSteps, Trace.Steps.Count), "exact", "default"),
             instance!.ReadInputAs<PlanInput>());
         await _host.WaitAsync(plan.Id);
+    }
+
+    [Theory]
+    [InlineData(""", "valueOfTime": 0.05""", "adaptive", 0.05, 0.5f, 0)]
+    [InlineData(""", "policy": "adaptive", "valueOfTime": 0""", "adaptive", 0.0, 0.5f, 0)]
+    [InlineData(""", "policy": "dsp", "tradeoff": 0.9, "offset": 1""", "dsp", 0.02, 0.9f, 1)]
+    [InlineData(""", "tradeoff": 0.9""", "dsp", 0.02, 0.9f, 0)] // written before there was a choice: dsp's knobs mean dsp
+    [InlineData("", "adaptive", 0.02, 0.5f, 0)]
+    public void A_plan_names_its_policy_and_its_knobs(string fields, string policy, double valueOfTime, float tradeoff, int offset)
+    {
+        using var body = System.Text.Json.JsonDocument.Parse(Body(Trace.Task, fields));
+
+        var (input, errors) = _host.Services.GetRequiredService<PlanRequestValidator>().Validate(body.RootElement);
+
+        Assert.Empty(errors);
+        Assert.Equal((policy, valueOfTime, tradeoff, offset), (input!.Policy, input.ValueOfTime, input.Tradeoff, input.Offset));
     }
 
     // Every field: out of range, and each wrong JSON type (string for number, number for string, array, object,
@@ -136,6 +152,22 @@ public sealed class HttpApiTests : IAsyncLifetime
     [InlineData("""{"task": "TASK", "traceId": 11}""", "traceId", "must be a string")]
     [InlineData("""{"task": "TASK", "traceId": ["openagi/bs16/11"]}""", "traceId", "must be a string")]
     [InlineData("""{"task": "TASK", "traceId": {}}""", "traceId", "must be a string")]
+    [InlineData("""{"task": "TASK", "policy": "greedy"}""", "policy", "Unknown policy 'greedy'")]
+    [InlineData("""{"task": "TASK", "policy": "Adaptive"}""", "policy", "Unknown policy 'Adaptive'")]
+    [InlineData("""{"task": "TASK", "policy": 1}""", "policy", "must be a string")]
+    [InlineData("""{"task": "TASK", "policy": ["dsp"]}""", "policy", "must be a string")]
+    [InlineData("""{"task": "TASK", "policy": {}}""", "policy", "must be a string")]
+    [InlineData("""{"task": "TASK", "policy": true}""", "policy", "must be a string")]
+    [InlineData("""{"task": "TASK", "valueOfTime": -0.01}""", "valueOfTime", "from 0 to 1,000")]
+    [InlineData("""{"task": "TASK", "valueOfTime": 1000.5}""", "valueOfTime", "from 0 to 1,000")]
+    [InlineData("""{"task": "TASK", "valueOfTime": 1e400}""", "valueOfTime", "from 0 to 1,000")]
+    [InlineData("""{"task": "TASK", "valueOfTime": "0.02"}""", "valueOfTime", "must be a number")]
+    [InlineData("""{"task": "TASK", "valueOfTime": [0.02]}""", "valueOfTime", "must be a number")]
+    [InlineData("""{"task": "TASK", "valueOfTime": {}}""", "valueOfTime", "must be a number")]
+    [InlineData("""{"task": "TASK", "valueOfTime": false}""", "valueOfTime", "must be a number")]
+    [InlineData("""{"task": "TASK", "policy": "adaptive", "tradeoff": 0.5}""", "tradeoff", "configure the dsp policy")]
+    [InlineData("""{"task": "TASK", "policy": "adaptive", "offset": 1}""", "offset", "configure the dsp policy")]
+    [InlineData("""{"task": "TASK", "policy": "dsp", "valueOfTime": 0.1}""", "valueOfTime", "configures the adaptive policy")]
     [InlineData("""{"task": "TASK", "colour": "blue"}""", "colour", "Unknown field")]
     [InlineData("""{"task": "TASK", "Tradeoff": 0.5}""", "Tradeoff", "Unknown field")]
     [InlineData("""[1, 2]""", "body", "must be a JSON object")]
@@ -181,7 +213,7 @@ public sealed class HttpApiTests : IAsyncLifetime
         // Live agents plan any task (no step limit); a trace id means nothing to them.
         var replay = _host.Services.GetRequiredService<IAgentProfiles>().Find("default")!;
         var live = replay with { Name = "live", StepLimit = (_, _) => null };
-        var api = new PlansApi(new PlanRequestValidator(new Profiles(live)), _host.Services.GetRequiredService<ICancellationStore>());
+        var api = ActivatorUtilities.CreateInstance<PlansApi>(_host.Services, new PlanRequestValidator(new Profiles(live)));
 
         var result = await api.StartPlan(Request(Body("Any task at all", """, "agents": "live", "traceId": "openagi/bs16/11" """)), _host.Client, default);
 
@@ -228,7 +260,7 @@ public sealed class HttpApiTests : IAsyncLifetime
 
         if (status == StatusCodes.Status202Accepted)
         {
-            await _host.WaitAsync(Assert.IsType<PlanAccepted>(Assert.IsType<AcceptedResult>(result).Value).Id);
+            await _host.WaitAsync(Assert.IsType<PlanAccepted>(Assert.IsType<PlanAcceptedResult>(result).Value).Id);
         }
         else
         {
@@ -282,7 +314,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     {
         var result = await Api.StartPlan(Request(new MemoryStream(Encoding.UTF8.GetBytes(Body(Trace.Task))), contentType: contentType), _host.Client, default);
 
-        await _host.WaitAsync(Assert.IsType<PlanAccepted>(Assert.IsType<AcceptedResult>(result).Value).Id);
+        await _host.WaitAsync(Assert.IsType<PlanAccepted>(Assert.IsType<PlanAcceptedResult>(result).Value).Id);
     }
 
     [Fact]
@@ -300,7 +332,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     [Fact]
     public async Task A_finished_plan_reports_its_plan_and_metrics_and_refuses_a_cancel()
     {
-        var started = (PlanAccepted)((AcceptedResult)await Api.StartPlan(Request(Body(Trace.Task)), _host.Client, default)).Value!;
+        var started = (PlanAccepted)((PlanAcceptedResult)await Api.StartPlan(Request(Body(Trace.Task)), _host.Client, default)).Value!;
         await _host.WaitAsync(started.Id);
 
         var status = Assert.IsType<PlanStatus>(Assert.IsType<OkObjectResult>(await Api.GetPlan(Request("", "GET"), _host.Client, started.Id, default)).Value);
@@ -324,13 +356,13 @@ public sealed class HttpApiTests : IAsyncLifetime
     {
         await using var slow = await PlanHost.StartAsync(latencyScale: 1.0); // real time: a plan takes a minute
         var api = ActivatorUtilities.CreateInstance<PlansApi>(slow.Services);
-        var started = (PlanAccepted)((AcceptedResult)await api.StartPlan(Request(Body(Trace.Task, """, "offset": 3 """)), slow.Client, default)).Value!;
+        var started = (PlanAccepted)((PlanAcceptedResult)await api.StartPlan(Request(Body(Trace.Task, """, "offset": 3 """)), slow.Client, default)).Value!;
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         var cancel = await api.CancelPlan(Request(""), slow.Client, started.Id, default);
         var result = await slow.WaitAsync(started.Id, TimeSpan.FromSeconds(30));
 
-        Assert.IsType<AcceptedResult>(cancel);
+        Assert.IsType<PlanAcceptedResult>(cancel);
         Assert.Equal(PlanOutcomes.Stopped, result.Outcome);
         Assert.NotEmpty(result.Calls);
         Assert.All(result.Calls, call => Assert.True(call.Usage.Cancelled));

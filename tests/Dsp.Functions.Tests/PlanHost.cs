@@ -17,6 +17,8 @@ namespace Dsp.Functions.Tests;
 /// </summary>
 internal sealed class PlanHost(InProcessPlanner planner) : IAsyncDisposable
 {
+    public InProcessPlanner Planner => planner;
+
     public ServiceProvider Services => planner.Services;
 
     public DurableTaskClient Client => planner.Client;
@@ -28,17 +30,22 @@ internal sealed class PlanHost(InProcessPlanner planner) : IAsyncDisposable
     /// <param name="latencyScale">Recorded seconds to real seconds.</param>
     /// <param name="agents">Agents to plan with instead of the configured replay agents.</param>
     /// <param name="logs">Also receives the app's logs (warnings and above, as the planner keeps them).</param>
-    public static async Task<PlanHost> StartAsync(double latencyScale = 0.002, IAgentProfiles? agents = null, ILoggerProvider? logs = null)
+    /// <param name="prior">The adaptive policy's prior file (null: the shipped one; empty: none).</param>
+    public static async Task<PlanHost> StartAsync(double latencyScale = 0.002, IAgentProfiles? agents = null, ILoggerProvider? logs = null, string? prior = null)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Dsp:Agents:Replay:LatencyScale"] = latencyScale.ToString(CultureInfo.InvariantCulture),
-                ["Dsp:Agents:Replay:Traces:0"] = BundledTraces,
-                ["Dsp:Plans:CancellationPollInterval"] = "00:00:00.005",
-                ["Dsp:Policy:RefreshInterval"] = "00:00:00",
-            })
-            .Build();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Dsp:Agents:Replay:LatencyScale"] = latencyScale.ToString(CultureInfo.InvariantCulture),
+            ["Dsp:Agents:Replay:Traces:0"] = BundledTraces,
+            ["Dsp:Plans:CancellationPollInterval"] = "00:00:00.005",
+            ["Dsp:Policy:RefreshInterval"] = "00:00:00",
+        };
+        if (prior is not null)
+        {
+            settings["Dsp:Policy:Prior"] = prior;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new PlanHost(await InProcessPlanner.StartAsync(
             configuration,
             services => services.AddInMemoryStores(),

@@ -134,7 +134,7 @@ public class PolicyLifecycleTests
         await store.PublishAsync(TrainedSnapshot(), new PublishedPolicy(1, DateTimeOffset.UtcNow, 1, 0, null));
         var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(l => l.AddProvider(logs));
-        using var provider = new PolicyProvider(store, Options.Create(new PolicyOptions { RefreshInterval = TimeSpan.Zero }), TimeProvider.System, loggers.CreateLogger<PolicyProvider>());
+        using var provider = new PolicyProvider(store, new PriorPolicy(null, "none"), Options.Create(new PolicyOptions { RefreshInterval = TimeSpan.Zero }), TimeProvider.System, loggers.CreateLogger<PolicyProvider>());
         store.FailNextLoad = true;
 
         // Planning goes on with the policy in service (here the cold start) while storage is unreachable.

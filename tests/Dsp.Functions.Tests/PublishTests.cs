@@ -29,7 +29,7 @@ public class PublishTests
                 f => f.GetProperty("bindings").EnumerateArray().ToList());
 
             Assert.Equal(
-                ["CancelBranches", "CancelPlan", "Draft", "GetPlan", "GetPolicy", "RecordRun", "RetrainPolicy", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
+                ["CancelBranches", "CancelPlan", "Draft", "GetOpenApiDocument", "GetPlan", "GetPolicy", "PutPlan", "RecordRun", "RetrainPolicy", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
                 functions.Keys.Order());
             Assert.Equal("orchestrationTrigger", Trigger(functions["SpeculativePlanOrchestrator"]));
             Assert.Equal("timerTrigger", Trigger(functions["RetrainPolicy"]));
@@ -43,11 +43,14 @@ public class PublishTests
                 Assert.Equal("activityTrigger", Trigger(functions[activity]));
             }
 
-            foreach (var http in new[] { "StartPlan", "GetPlan", "CancelPlan", "GetPolicy" })
+            foreach (var http in new[] { "StartPlan", "PutPlan", "GetPlan", "CancelPlan", "GetPolicy" })
             {
                 Assert.Equal("httpTrigger", Trigger(functions[http]));
                 Assert.Equal("Function", functions[http][0].GetProperty("authLevel").GetString(), ignoreCase: true);
             }
+
+            Assert.Equal("httpTrigger", Trigger(functions["GetOpenApiDocument"]));
+            Assert.Equal("Anonymous", functions["GetOpenApiDocument"][0].GetProperty("authLevel").GetString(), ignoreCase: true);
 
             Assert.True(File.Exists(Path.Combine(output.FullName, "host.json")));
             Assert.True(File.Exists(Path.Combine(output.FullName, "extensions.json")));

@@ -68,7 +68,7 @@ public class SecretsTests
             var api = ActivatorUtilities.CreateInstance<PlansApi>(planner.Services);
             async Task<(string Id, PlanResult Result)> PlanAsync(string body)
             {
-                var accepted = Assert.IsType<AcceptedResult>(await api.StartPlan(Request(body), planner.Client, default));
+                var accepted = Assert.IsType<PlanAcceptedResult>(await api.StartPlan(Request(body), planner.Client, default));
                 seen.Add(("POST /api/plans", Json(accepted.Value) + accepted.Location));
                 var id = Assert.IsType<PlanAccepted>(accepted.Value).Id;
                 var result = await planner.WaitAsync(id);

@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Dsp.Cli.Benchmarking;
 using Dsp.Cli.Reports;
+using Dsp.Core.Acceptance;
 using Dsp.Core.Costs;
 using Dsp.Core.Judges;
+using Dsp.Core.Policy;
 using Dsp.Core.Simulation;
 using Dsp.Core.Traces;
 using Spectre.Console;
@@ -30,7 +32,7 @@ internal sealed class BenchCommand : Command
 
     private readonly Option<string[]> _policies = new("--policies")
     {
-        Description = "Comma-separated policies: sequential, fixed-N, oracle, recorded, dsp (learned online)",
+        Description = "Comma-separated policies: sequential, fixed-N, oracle, recorded, dsp and adaptive (both learned online)",
         HelpName = "NAME,...",
         Arity = ArgumentArity.OneOrMore,
         DefaultValueFactory = _ => [.. SimulationPolicies.Defaults],
@@ -83,6 +85,8 @@ internal sealed class BenchCommand : Command
 
     private readonly DspBenchOptions _dsp = new();
 
+    private readonly AdaptiveBenchOptions _adaptive = new();
+
     public BenchCommand()
         : base("bench", "Replay recorded traces under depth policies (dsp learning online as it goes); compare latency and cost with the target alone.")
     {
@@ -96,7 +100,7 @@ internal sealed class BenchCommand : Command
         Options.Add(_draftPastTerminate);
         Options.Add(_judge);
         Options.Add(_passes);
-        foreach (var option in _dsp.All)
+        foreach (var option in _dsp.All.Concat(_adaptive.All))
         {
             Options.Add(option);
         }
@@ -122,22 +126,25 @@ internal sealed class BenchCommand : Command
             DraftPastTerminate = parse.GetValue(_draftPastTerminate),
         });
         var names = parse.GetValue(_policies)!;
-        var policies = Policies(names.Where(name => name != OnlineDspBenchmark.PolicyName), simulator);
+        var policies = Policies(names.Where(name => !PolicyNames.All.Contains(name)), simulator);
         CheckPrices(traces, simulator.Options.Prices);
         CheckRecorded(traces, policies);
         var passes = parse.GetValue(_passes);
         var dspPosition = Array.IndexOf(names, OnlineDspBenchmark.PolicyName);
-        DspSweep? dsp = null;
-        if (dspPosition < 0)
+        var adaptivePosition = Array.IndexOf(names, OnlineAdaptiveBenchmark.PolicyName);
+        _dsp.RefuseWithout(parse, dsp: dspPosition >= 0, adaptive: adaptivePosition >= 0);
+        var dsp = dspPosition < 0 ? null : _dsp.Sweep(parse, passes, dspPosition);
+        AdaptiveSweep? adaptive = null;
+        if (adaptivePosition < 0)
         {
-            _dsp.RefuseWithoutDsp(parse);
+            _adaptive.RefuseWithoutAdaptive(parse);
         }
         else
         {
-            dsp = _dsp.Sweep(parse, passes, dspPosition);
+            adaptive = _adaptive.Sweep(parse, passes, _dsp.RetrainEvery(parse), _dsp.ColdStartDepth(parse), adaptivePosition);
         }
 
-        var result = Measure(console, sources, traces, policies, dsp, simulator, passes);
+        var result = Measure(console, sources, traces, policies, dsp, adaptive, simulator, passes);
         ResultsTable.Write(console, result);
 
         var report = BenchReport.From(result);
@@ -158,11 +165,11 @@ internal sealed class BenchCommand : Command
         }
         catch (ArgumentException e)
         {
-            // The message names the known policies, but not dsp, which this command runs itself; drop the
+            // The message names the known policies, but not the learning ones, which this command runs itself; drop the
             // " (Parameter 'name')" that ArgumentException appends.
             var parameter = $" (Parameter '{e.ParamName}')";
             var message = e.Message.EndsWith(parameter, StringComparison.Ordinal) ? e.Message[..^parameter.Length] : e.Message;
-            throw new CommandException($"{message.TrimEnd('.')}, {OnlineDspBenchmark.PolicyName}.", e);
+            throw new CommandException($"{message.TrimEnd('.')}, {string.Join(", ", PolicyNames.All.Reverse())}.", e);
         }
     }
 
@@ -197,6 +204,7 @@ internal sealed class BenchCommand : Command
         IReadOnlyList<AgentTrace> traces,
         IReadOnlyList<ISimulationPolicy> policies,
         DspSweep? dsp,
+        AdaptiveSweep? adaptive,
         TraceSimulator simulator,
         int passes)
     {
@@ -204,9 +212,9 @@ internal sealed class BenchCommand : Command
         {
             return console.Profile.Capabilities.Interactive
                 ? console.Progress().AutoClear(true).Start(context => BenchRunner.Run(
-                    sources, traces, policies, dsp, simulator, passes,
+                    sources, traces, policies, dsp, adaptive, simulator, passes,
                     (name, tasks) => new TaskProgress(context.AddTask(name, maxValue: tasks))))
-                : BenchRunner.Run(sources, traces, policies, dsp, simulator, passes, (_, _) => null);
+                : BenchRunner.Run(sources, traces, policies, dsp, adaptive, simulator, passes, (_, _) => null);
         }
         catch (InvalidOperationException e)
         {

@@ -37,7 +37,7 @@ internal sealed class DspBenchOptions
 
     private readonly Option<int> _retrainEvery = new("--retrain-every")
     {
-        Description = "dsp: retrain after every N tasks (0: never)",
+        Description = "dsp, adaptive: retrain after every N tasks (0: never)",
         HelpName = "N",
         DefaultValueFactory = _ => new OnlineLearningOptions().RetrainEvery,
         CustomParser = OptionParsers.WholeNumber(0),
@@ -45,7 +45,7 @@ internal sealed class DspBenchOptions
 
     private readonly Option<int> _seed = new("--seed")
     {
-        Description = "dsp: the training seed (initial weights and shuffling)",
+        Description = "dsp: the training seed (initial weights and shuffling); adaptive trains exactly and needs none",
         HelpName = "S",
         DefaultValueFactory = _ => new TrainerOptions().Seed,
     };
@@ -68,7 +68,7 @@ internal sealed class DspBenchOptions
 
     private readonly Option<int> _coldStartDepth = new("--cold-start-depth")
     {
-        Description = "dsp: the predicted depth before the first training (β is still added)",
+        Description = "dsp, adaptive: the depth before the first training (for dsp, β is still added)",
         HelpName = "K",
         DefaultValueFactory = _ => _defaultSelection.ColdStartDepth,
         CustomParser = OptionParsers.WholeNumber(0),
@@ -96,10 +96,24 @@ internal sealed class DspBenchOptions
     public IReadOnlyList<Option> All =>
         [_taus, _offsets, _retrainEvery, _seed, _minDepth, _maxDepth, _coldStartDepth, _policySnapshot, _saveSnapshot, _saveTransitions];
 
-    /// <summary>Throws when a dsp option was given although dsp is not among the policies.</summary>
-    public void RefuseWithoutDsp(ParseResult parse)
+    /// <summary>--retrain-every, which adaptive shares.</summary>
+    public int RetrainEvery(ParseResult parse) => parse.GetValue(_retrainEvery);
+
+    /// <summary>--cold-start-depth, which adaptive shares.</summary>
+    public int ColdStartDepth(ParseResult parse) => parse.GetValue(_coldStartDepth);
+
+    /// <summary>Throws when a dsp option was given although dsp is not among the policies (the options adaptive
+    /// shares are fine when it is).</summary>
+    public void RefuseWithout(ParseResult parse, bool dsp, bool adaptive)
     {
-        var given = All.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+        if (dsp)
+        {
+            return;
+        }
+
+        // The adaptive policy's training is exact and deterministic (Newton's method): it accepts --seed and needs none.
+        Option[] shared = [_retrainEvery, _coldStartDepth, _seed];
+        var given = All.Where(o => parse.GetResult(o) is { Implicit: false } && !(adaptive && shared.Contains(o))).Select(o => o.Name).ToList();
         if (given.Count > 0)
         {
             throw new CommandException(

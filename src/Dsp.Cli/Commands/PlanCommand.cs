@@ -3,12 +3,16 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dsp.Agents;
+using Dsp.Core.Acceptance;
 using Dsp.Core.Agents;
+using Dsp.Core.Policy;
+using Dsp.Core.Simulation;
 using Dsp.Core.Traces;
 using Dsp.Functions;
 using Dsp.Functions.Http;
 using Dsp.Cli.Planning;
 using Dsp.Functions.Planning;
+using Dsp.Functions.Policy;
 using Dsp.Hosting;
 using Dsp.Storage;
 using Microsoft.Extensions.Configuration;
@@ -28,9 +32,20 @@ internal sealed class PlanCommand : Command
 
     private readonly Option<string?> _traceId = new("--trace-id") { Description = "The recorded trace to play [default: the first bundled one]", HelpName = "ID" };
 
-    private readonly Option<double> _tradeoff = new("--tradeoff") { Description = "τ, the latency↔cost knob in (0, 1)", DefaultValueFactory = _ => PlanRequestValidator.DefaultTradeoff };
+    private readonly Option<string?> _policy = new Option<string?>("--policy")
+    {
+        Description = "adaptive (decides after every draft, knob --value-of-time) or dsp (the paper's depth, knobs --tradeoff and --offset) [default: adaptive, or dsp when --tradeoff or --offset is given]",
+    }.AcceptOnlyFromAmong([.. PolicyNames.All]);
 
-    private readonly Option<int> _offset = new("--offset") { Description = "β, added to the predicted depth (−3…5)", DefaultValueFactory = _ => 0 };
+    private readonly Option<double?> _valueOfTime = new("--value-of-time")
+    {
+        Description = $"adaptive: dollars one second of plan latency saved is worth [default: {PolicyOptions.DefaultValueOfTime}]",
+        HelpName = "DOLLARS",
+    };
+
+    private readonly Option<double?> _tradeoff = new("--tradeoff") { Description = $"dsp: τ, the latency↔cost knob in (0, 1) [default: {PlanRequestValidator.DefaultTradeoff}]" };
+
+    private readonly Option<int?> _offset = new("--offset") { Description = "dsp: β, added to the predicted depth (−3…5) [default: 0]" };
 
     private readonly Option<int> _maxSteps = new("--max-steps") { Description = "Stop after this many steps (1…50)", DefaultValueFactory = _ => PlanRequestValidator.DefaultMaxSteps };
 
@@ -76,7 +91,7 @@ internal sealed class PlanCommand : Command
     public PlanCommand()
         : base("plan", "Plan a task with speculative planning, hosting the Functions app's orchestrator in-process.")
     {
-        foreach (var option in new Option[] { _task, _traceId, _tradeoff, _offset, _maxSteps, _judge, _traces, _speed, _storage, _durable, _json, _live, _agents, _record })
+        foreach (var option in new Option[] { _task, _traceId, _policy, _valueOfTime, _tradeoff, _offset, _maxSteps, _judge, _traces, _speed, _storage, _durable, _json, _live, _agents, _record })
         {
             Options.Add(option);
         }
@@ -128,14 +143,19 @@ internal sealed class PlanCommand : Command
         }
 
         var recorded = InputFiles.Read(traces, TraceReader.ReadFiles, "traces");
+        var (task, traceId) = TaskOf(parse, recorded, live);
+        var prior = PriorFor(task, recorded);
         var durable = parse.GetValue(_durable)!;
-        await using var planner = await Start(configuration, storage is not null, DurableBackends.Create(durable, storage, configuration));
-        var input = Validate(planner.Services.GetRequiredService<PlanRequestValidator>(), parse, recorded, agents, live);
+        await using var planner = await Start(configuration, storage is not null, prior, DurableBackends.Create(durable, storage, configuration));
+        var input = Validate(planner.Services.GetRequiredService<PlanRequestValidator>(), parse, task, traceId, agents);
         var profile = planner.Services.GetRequiredService<IAgentProfiles>().Find(input.Agents)!;
 
         console.MarkupLine($"[bold]Planning[/] {Markup.Escape(input.Task)}");
         var agentsText = live ? $"live agents '{input.Agents}' ({profile.Draft.Model} drafts, {profile.Target.Model} decides)" : $"replay at {speed}× speed";
-        console.MarkupLine(Markup.Escape(Invariant($"τ = {input.Tradeoff}, β = {input.Offset}, judge {input.Judge}, {agentsText}, {(storage is null ? "in-memory storage" : "Azure Storage")}, {DurableBackends.Describe(durable)}")));
+        var policyText = input.Policy == PolicyNames.Adaptive
+            ? Invariant($"adaptive policy at ${input.ValueOfTime} per second saved, {prior?.Source ?? "the bundled prior"}")
+            : Invariant($"dsp policy, τ = {input.Tradeoff}, β = {input.Offset}");
+        console.MarkupLine(Markup.Escape(Invariant($"{policyText}; judge {input.Judge}, {agentsText}, {(storage is null ? "in-memory storage" : "Azure Storage")}, {DurableBackends.Describe(durable)}")));
         var id = await planner.StartPlanAsync(input, cancellationToken);
         using var stop = cancellationToken.Register(() => _ = planner.StopAsync(id, "interrupted", CancellationToken.None));
         await new PlanProgressView(console, planner.Client).FollowAsync(id, CancellationToken.None);
@@ -173,7 +193,7 @@ internal sealed class PlanCommand : Command
         }
     }
 
-    private static async Task<InProcessPlanner> Start(IConfiguration configuration, bool azureStorage, IDurableBackend backend)
+    private static async Task<InProcessPlanner> Start(IConfiguration configuration, bool azureStorage, PriorPolicy? prior, IDurableBackend backend)
     {
         try
         {
@@ -190,7 +210,14 @@ internal sealed class PlanCommand : Command
                         services.AddInMemoryStores();
                     }
                 },
-                backend: backend);
+                services =>
+                {
+                    if (prior is not null)
+                    {
+                        services.AddSingleton(prior);
+                    }
+                },
+                backend);
         }
         catch (Exception e) when (e is FormatException or IOException or ArgumentException or InvalidOperationException or Azure.RequestFailedException)
         {
@@ -198,8 +225,8 @@ internal sealed class PlanCommand : Command
         }
     }
 
-    /// <summary>Checks the options exactly as <c>POST /api/plans</c> checks a body, naming the option at fault.</summary>
-    private PlanInput Validate(PlanRequestValidator validator, ParseResult parse, IReadOnlyList<AgentTrace> traces, string agents, bool live)
+    /// <summary>The task to plan and, for replay agents, the trace to play.</summary>
+    private (string Task, string? TraceId) TaskOf(ParseResult parse, IReadOnlyList<AgentTrace> traces, bool live)
     {
         var task = parse.GetValue(_task);
         var traceId = parse.GetValue(_traceId);
@@ -214,10 +241,37 @@ internal sealed class PlanCommand : Command
             traceId = traces[0].Id;
         }
 
-        task ??= traces.FirstOrDefault(t => t.Id == traceId)?.Task ?? string.Empty;
+        return (task ?? traces.FirstOrDefault(t => t.Id == traceId)?.Task ?? string.Empty, traceId);
+    }
+
+    /// <summary>
+    /// When the task is one of the recorded ones, the prior trained on the bundled traces without it — so that the plan
+    /// is not helped by data it has seen — else null (the app's shipped prior).
+    /// </summary>
+    private static PriorPolicy? PriorFor(string task, IReadOnlyList<AgentTrace> recorded)
+    {
+        var bundled = TraceReader.ReadFile(ReplayAgentOptions.BundledTraces);
+        if (!recorded.Concat(bundled).Any(t => AcceptancePrior.SameTask(t.Task, task)))
+        {
+            return null;
+        }
+
+        var others = bundled.Count(t => !AcceptancePrior.SameTask(t.Task, task));
+        return others == 0
+            ? new PriorPolicy(null, "no prior: every bundled trace plays this task")
+            : new PriorPolicy(
+                AcceptancePrior.Train(bundled, new SimulationOptions(), task),
+                Invariant($"prior trained on the bundled traces without this task ({others} of {bundled.Count} runs), so the plan is not scored on data it has seen"));
+    }
+
+    /// <summary>Checks the options exactly as <c>POST /api/plans</c> checks a body, naming the option at fault.</summary>
+    private PlanInput Validate(PlanRequestValidator validator, ParseResult parse, string task, string? traceId, string agents)
+    {
         var body = new JsonObject
         {
             ["task"] = task,
+            ["policy"] = parse.GetValue(_policy),
+            ["valueOfTime"] = parse.GetValue(_valueOfTime),
             ["tradeoff"] = parse.GetValue(_tradeoff),
             ["offset"] = parse.GetValue(_offset),
             ["maxSteps"] = parse.GetValue(_maxSteps),
@@ -234,6 +288,7 @@ internal sealed class PlanCommand : Command
     {
         "traceId" => "--trace-id",
         "maxSteps" => "--max-steps",
+        "valueOfTime" => "--value-of-time",
         _ => $"--{field}",
     };
 

@@ -1,14 +1,10 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Dsp.Functions.Http;
 
 namespace Dsp.Cli.Planning;
 
-/// <summary>How <c>dsp plan --json</c> writes a plan: camelCase, indented, enums by name.</summary>
+/// <summary>How <c>dsp plan --json</c> writes a plan: the HTTP API's JSON contract (<see cref="ApiJson"/>), indented.</summary>
 internal static class PlanResultJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    public static JsonSerializerOptions Options { get; } = new(ApiJson.Options) { WriteIndented = true };
 }

@@ -15,7 +15,7 @@ internal static class PlanSummary
         foreach (var (name, value) in new[]
         {
             ("Outcome", run.Outcome + (result.Error is null ? string.Empty : $": {result.Error}")),
-            ("Steps", Invariant($"{run.Steps} in {run.Rounds} rounds, mean depth {run.MeanDepth:0.00} (policy {(run.PolicyVersion is { } v ? $"v{v}" : "cold start")})")),
+            ("Steps", Invariant($"{run.Steps} in {run.Rounds} rounds, mean depth {run.MeanDepth:0.00} ({run.Policy} policy {(run.PolicyVersion switch { null => "cold start", 0 => "prior", { } v => $"v{v}" })})")),
             ("Latency", Invariant($"{run.LatencySeconds:0.00} s against {run.SequentialLatencySeconds:0.00} s for the target alone ({Ratio(run.LatencySeconds, run.SequentialLatencySeconds)}); {run.LatencySeconds * speed:0.0} s at recorded speed")),
             ("Cost", Invariant($"${run.CostUsd:0.0000} against ${run.SequentialCostUsd:0.0000} for the target alone ({Ratio(run.CostUsd, run.SequentialCostUsd)})")),
             ("Unnecessary cost", Invariant($"${run.UnnecessaryCostUsd:0.0000} (rejected drafts and calls past a mismatch)")),

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Dsp.Cli.Benchmarking;
+using Dsp.Core.Acceptance;
 
 namespace Dsp.Cli.Reports;
 
@@ -18,7 +19,8 @@ internal sealed record BenchReport(int Traces, int Steps, IReadOnlyList<PolicyRe
 /// <summary>
 /// One policy's figures (see <see cref="Core.Metrics.PolicySummary"/>), as the JSON and CSV reports write them. Only
 /// the recorded policy has the recorded runs' time; only dsp rows have τ, β and the predictor accuracy (which a dsp
-/// setting that never predicted, because it was never trained, lacks).
+/// setting that never predicted, because it was never trained, lacks); only adaptive rows have the value of time and
+/// the calibration of the acceptance predictions behind their decisions, over all passes and pass by pass.
 /// </summary>
 internal sealed record PolicyResult(
     string Policy,
@@ -40,7 +42,10 @@ internal sealed record PolicyResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? RecordedElapsedSeconds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Tau,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Offset,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? PredictorAccuracy)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? PredictorAccuracy,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? ValueOfTime = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Calibration? Calibration = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Calibration>? CalibrationByPass = null)
 {
     /// <summary>The result of <paramref name="run"/>.</summary>
     public static PolicyResult From(PolicyRun run, BenchResult result)
@@ -66,7 +71,10 @@ internal sealed record PolicyResult(
             run.IsRecorded ? result.RecordedElapsedSeconds : null,
             s.Tau,
             s.Offset,
-            s.PredictorAccuracy);
+            s.PredictorAccuracy,
+            s.ValueOfTime,
+            run.Adaptive?.Calibration,
+            run.Adaptive?.CalibrationByPass);
     }
 }
 

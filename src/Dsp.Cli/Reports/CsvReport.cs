@@ -27,6 +27,11 @@ internal static class CsvReport
         ("tau", r => Optional(r.Tau)),
         ("offset", r => Optional(r.Offset)),
         ("predictorAccuracy", r => Optional(r.PredictorAccuracy)),
+        ("valueOfTime", r => Optional(r.ValueOfTime)),
+        ("logLoss", r => Optional(r.Calibration?.LogLoss)),
+        ("brier", r => Optional(r.Calibration?.Brier)),
+        ("expectedCalibrationError", r => Optional(r.Calibration?.ExpectedCalibrationError)),
+        ("lastPassExpectedCalibrationError", r => Optional(r.CalibrationByPass?[^1].ExpectedCalibrationError)),
     ];
 
     public static void Write(string path, BenchReport report)

@@ -32,6 +32,15 @@ internal static class ResultsTable
             console.WriteLine(Stream(dsp));
         }
 
+        if (result.Adaptive is { } adaptive)
+        {
+            console.WriteLine(Stream(adaptive, result.Passes));
+            if (Capture.Of(result) is { } capture)
+            {
+                console.WriteLine(capture.ToString());
+            }
+        }
+
         if (result.ReplayedPolicies > 0)
         {
             var seconds = result.ReplayTime.TotalSeconds;
@@ -44,6 +53,25 @@ internal static class ResultsTable
             console.WriteLine(Invariant(
                 $"dsp sweep: {Count(sweep.Streams.Count, "stream")} in {sweep.WallTime.TotalSeconds:0.00} s wall time ({(sweep.Streams.Count > 1 ? "in parallel, " : string.Empty)}training included)"));
         }
+
+        if (result.Adaptive is { } adaptiveSweep)
+        {
+            console.WriteLine(Invariant(
+                $"adaptive sweep: {Count(adaptiveSweep.Streams.Count, "stream")} in {adaptiveSweep.WallTime.TotalSeconds:0.00} s wall time ({(adaptiveSweep.Streams.Count > 1 ? "in parallel, " : string.Empty)}training included)"));
+        }
+    }
+
+    /// <summary>What every adaptive stream saw, and how its predictions were calibrated on the last pass.</summary>
+    private static string Stream(AdaptiveSweepResult adaptive, int passes)
+    {
+        var options = adaptive.Sweep.Options;
+        var retraining = options.RetrainEvery == 0 ? "never retrained" : $"retrained every {Count(options.RetrainEvery, "task")}";
+        var start = options.InitialModel is null ? "cold start included" : "starting from the given acceptance model";
+        var calibration = adaptive.Streams.Select(s => s.CalibrationByPass[^1]).Where(c => c.Predictions > 0).ToList();
+        var ece = calibration.Count == 0
+            ? string.Empty
+            : Invariant($"; on pass {passes} its predictions' calibration error (ECE) is {calibration.Min(c => c.ExpectedCalibrationError):0.000}–{calibration.Max(c => c.ExpectedCalibrationError):0.000}");
+        return Invariant($"adaptive: {Count(adaptive.Streams.Count, "value")} of time, {retraining}, {start}{ece}");
     }
 
     /// <summary>What every dsp stream saw: e.g. <c>dsp: 20 settings, 90 tasks each (3 passes), retrained every 5 tasks, cold start included</c>.</summary>
@@ -60,8 +88,9 @@ internal static class ResultsTable
 
     private static Table Table(IReadOnlyList<PolicyRun> runs)
     {
-        // The predictor's accuracy only exists for learned (dsp) rows.
+        // The predictor's accuracy only exists for dsp rows, the calibration of the predictions for adaptive rows.
         var learned = runs.Any(r => r.Summary.Tau is not null);
+        var calibrated = runs.Any(r => r.IsAdaptive);
         var table = new Table()
             .AddColumn("Policy")
             .AddColumn(Right("Tasks"))
@@ -77,6 +106,11 @@ internal static class ResultsTable
         if (learned)
         {
             table.AddColumn(Right("Accuracy"));
+        }
+
+        if (calibrated)
+        {
+            table.AddColumn(Right("ECE"));
         }
 
         table.AddColumn("Lossless");
@@ -97,6 +131,7 @@ internal static class ResultsTable
                 Invariant($"{s.MeanDepth:0.00}"),
                 Invariant($"{s.PeakConcurrentCalls:0.00}"),
                 .. learned ? [s.PredictorAccuracy is { } accuracy ? Invariant($"{accuracy * 100:0.0}%") : string.Empty] : Array.Empty<string>(),
+                .. calibrated ? [run.Adaptive?.Calibration is { Predictions: > 0 } c ? Invariant($"{c.ExpectedCalibrationError:0.000}") : string.Empty] : Array.Empty<string>(),
                 Lossless(s),
             ];
             table.AddRow(cells);

@@ -9,8 +9,9 @@ namespace Dsp.Cli.Reports;
 /// <summary>
 /// Draws <c>--plot</c>: latency against cost, both relative to the target alone, one labelled point per policy.
 /// The fixed-depth policies (sequential is depth 0) form one curve; the dsp settings are one series of small
-/// points labelled <c>τ0.9/β1</c>, with a line through those of the lowest β ordered by τ (the knob); every other
-/// policy is its own marker.
+/// points labelled <c>τ0.9/β1</c>, with a line through those of the lowest β ordered by τ (the knob); the adaptive
+/// values of time are a curve of points labelled <c>$0.02/s</c>, in rising order (its knob); every other policy is
+/// its own marker.
 /// </summary>
 internal static class TradeoffPlot
 {
@@ -21,6 +22,7 @@ internal static class TradeoffPlot
     private const float DspMarkerSize = 7;
 
     private static readonly Color _dspColor = Colors.Crimson;
+    private static readonly Color _adaptiveColor = Colors.SeaGreen;
 
     private static readonly MarkerShape[] _shapes =
         [MarkerShape.FilledDiamond, MarkerShape.FilledTriangleUp, MarkerShape.FilledSquare, MarkerShape.FilledTriangleDown];
@@ -76,6 +78,7 @@ internal static class TradeoffPlot
         }
 
         AddDsp(plot, [.. result.Runs.Where(r => r.IsDsp).Select(r => r.Summary)]);
+        AddAdaptive(plot, [.. result.Runs.Where(r => r.IsAdaptive).Select(r => r.Summary).OrderBy(s => s.ValueOfTime)]);
 
         plot.Axes.Margins(horizontal: 0.2, vertical: 0.15);
         plot.ShowLegend(Alignment.UpperRight);
@@ -107,12 +110,27 @@ internal static class TradeoffPlot
         }
     }
 
+    /// <summary>The adaptive values of time: a curve through them, the value of time rising.</summary>
+    private static void AddAdaptive(Plot plot, List<PolicySummary> settings)
+    {
+        if (settings.Count == 0)
+        {
+            return;
+        }
+
+        var curve = plot.Add.Scatter(settings.Select(s => s.CostRatio).ToArray(), settings.Select(s => s.LatencyRatio).ToArray(), _adaptiveColor);
+        curve.LegendText = "adaptive (value of time rising)";
+        curve.LineWidth = 2;
+        curve.MarkerSize = DspMarkerSize;
+        curve.MarkerShape = MarkerShape.FilledCircle;
+    }
+
     /// <summary>Every point's label, placed clear of the markers and of each other: the named policies first, then
-    /// the dsp settings in a smaller font.</summary>
+    /// the dsp settings and the adaptive values of time in a smaller font.</summary>
     private static void AddLabels(Plot plot, IReadOnlyList<PolicyRun> runs)
     {
         using var placer = new LabelPlacer(plot, Width, Height, runs.Select(r => (Point(r.Summary), MarkerSize(r) / 2)));
-        foreach (var run in runs.Where(r => !r.IsDsp))
+        foreach (var run in runs.Where(r => !r.IsLearned))
         {
             placer.Add(run.Summary.Policy, Point(run.Summary), MarkerSize(run) / 2, 13, Colors.Black);
         }
@@ -121,13 +139,18 @@ internal static class TradeoffPlot
         {
             placer.Add(string.Create(CultureInfo.InvariantCulture, $"τ{s.Tau}/β{s.Offset}"), Point(s), DspMarkerSize / 2, 9, _dspColor.Darken(0.3));
         }
+
+        foreach (var s in runs.Where(r => r.IsAdaptive).Select(r => r.Summary))
+        {
+            placer.Add(string.Create(CultureInfo.InvariantCulture, $"${s.ValueOfTime}/s"), Point(s), DspMarkerSize / 2, 9, _adaptiveColor.Darken(0.3));
+        }
     }
 
     private static Coordinates Point(PolicySummary summary) => new(summary.CostRatio, summary.LatencyRatio);
 
     private static float MarkerSize(PolicyRun run) => run switch
     {
-        { IsDsp: true } => DspMarkerSize,
+        { IsLearned: true } => DspMarkerSize,
         { Policy: FixedDepthPolicy } => FixedMarkerSize,
         _ => OtherMarkerSize,
     };

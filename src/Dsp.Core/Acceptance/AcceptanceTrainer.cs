@@ -1,5 +1,3 @@
-using Dsp.Core.Engine;
-
 namespace Dsp.Core.Acceptance;
 
 /// <summary>How the acceptance model is trained.</summary>
@@ -78,8 +76,4 @@ public sealed class AcceptanceTrainer(AcceptanceTrainerOptions? options = null)
         return new AcceptanceModel(
             counts, (accepted + 1f) / (examples + 2f), afterModel, beforeModel, CallStatistics.From(runs), runs.Count, examples, fit.Build());
     }
-
-    /// <summary>A plan's judged drafts, ready to train on.</summary>
-    public static RunExamples ExamplesOf(string runId, string task, SpeculationEngine engine, Func<JudgedDraft, (Planning.CallUsage Draft, Planning.CallUsage Target)> usage) =>
-        RunExamples.From(runId, task, [.. engine.Verified], engine.JudgedDrafts, usage);
 }

@@ -1,5 +1,4 @@
 using Dsp.Core.Metrics;
-using Dsp.Core.Planning;
 using Dsp.Core.Policy;
 using Dsp.Core.Simulation;
 using Dsp.Core.Traces;
@@ -89,7 +88,7 @@ public static class OnlineAdaptiveBenchmark
                 Score(plan, overall, passCalibration);
                 plans.Add(plan.Metrics);
                 passPlans.Add(plan.Metrics);
-                var run = RunExamples.From($"{trace.Id}#{plans.Tasks}", trace.Task, plan.Plan, plan.JudgedDrafts, judged => Usage(trace, judged.Position));
+                var run = RunExamples.From($"{trace.Id}#{plans.Tasks}", trace.Task, plan.Plan, plan.JudgedDrafts, judged => AcceptancePrior.Usage(trace, judged.Position));
                 runs.Add(run);
                 examples += run.Drafts.Count;
                 progress?.Report(plans.Tasks);
@@ -142,13 +141,6 @@ public static class OnlineAdaptiveBenchmark
                 }
             }
         }
-    }
-
-    private static (CallUsage Draft, CallUsage Target) Usage(AgentTrace trace, int position)
-    {
-        var (draft, target) = (trace.Steps[position].Draft, trace.Steps[position].Target);
-        return (new CallUsage(draft.PromptTokens, draft.CompletionTokens, draft.LatencySeconds),
-            new CallUsage(target.PromptTokens, target.CompletionTokens, target.LatencySeconds));
     }
 
     /// <summary>Counts tasks done over all streams.</summary>

@@ -67,7 +67,8 @@ internal sealed class RegimeModel
     }
 
     /// <summary>The penalty whose fit on the older examples gives the newer ones the lowest log-loss.</summary>
-    private static double SelectPenalty(double[] rows, bool[] labels, int width, AcceptanceTrainerOptions options, ReadOnlySpan<double> prior)
+    private static double SelectPenalty(
+        double[] rows, bool[] labels, int width, AcceptanceTrainerOptions options, ReadOnlySpan<double> prior)
     {
         var count = Math.Min(labels.Length, SelectionWindow);
         if (count < MinimumForSelection)

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Dsp.Core.Agents;
 using Dsp.Core.Judges;
+using Dsp.Core.Policy;
 using Dsp.Functions.Planning;
+using Dsp.Functions.Policy;
 
 namespace Dsp.Functions.Http;
 
@@ -17,7 +19,12 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
     public const int DefaultMaxSteps = 20;
     public const string DefaultAgents = "default";
 
-    private static readonly HashSet<string> _fields = ["task", "tradeoff", "offset", "maxSteps", "judge", "agents", "traceId"];
+    /// <summary>The largest value of time a plan may name: $1,000 per second saved.</summary>
+    public const double MaxValueOfTime = 1000;
+
+    /// <summary>The fields a request may have (<c>openapi.json</c>'s PlanRequest names the same).</summary>
+    public static IReadOnlySet<string> Fields { get; } = new HashSet<string>(
+        ["task", "policy", "valueOfTime", "tradeoff", "offset", "maxSteps", "judge", "agents", "traceId"], StringComparer.Ordinal);
 
     /// <summary>The plan input, or the errors by field name.</summary>
     public (PlanInput? Input, Dictionary<string, string[]> Errors) Validate(JsonElement body)
@@ -31,9 +38,9 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
 
         foreach (var property in body.EnumerateObject())
         {
-            if (!_fields.Contains(property.Name))
+            if (!Fields.Contains(property.Name))
             {
-                errors[property.Name] = [$"Unknown field. Known fields: {string.Join(", ", _fields)}."];
+                errors[property.Name] = [$"Unknown field. Known fields: {string.Join(", ", Fields)}."];
             }
         }
 
@@ -41,6 +48,28 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
         if (task is not null && (string.IsNullOrWhiteSpace(task) || task.Length > MaxTaskLength))
         {
             errors["task"] = [$"The task must be 1 to {MaxTaskLength:N0} characters and not blank."];
+        }
+
+        // adaptive by default; a request that only sets dsp's knobs (written before there was a choice) plans with dsp.
+        var setsDspKnobs = IsSet(body, "tradeoff") || IsSet(body, "offset");
+        var policy = ReadString(body, "policy", errors) ?? (setsDspKnobs ? PolicyNames.Dsp : PolicyNames.Adaptive);
+        if (!PolicyNames.All.Contains(policy))
+        {
+            errors["policy"] = [$"Unknown policy '{policy}'. Known policies: {string.Join(", ", PolicyNames.All)}."];
+        }
+        else if (policy == PolicyNames.Adaptive && setsDspKnobs)
+        {
+            errors[IsSet(body, "tradeoff") ? "tradeoff" : "offset"] = ["tradeoff and offset configure the dsp policy; the adaptive policy's knob is valueOfTime."];
+        }
+        else if (policy == PolicyNames.Dsp && IsSet(body, "valueOfTime"))
+        {
+            errors["valueOfTime"] = ["valueOfTime configures the adaptive policy; the dsp policy's knobs are tradeoff and offset."];
+        }
+
+        var valueOfTime = ReadNumber(body, "valueOfTime", errors) ?? PolicyOptions.DefaultValueOfTime;
+        if (!errors.ContainsKey("valueOfTime") && !(valueOfTime is >= 0 and <= MaxValueOfTime))
+        {
+            errors["valueOfTime"] = [$"The value of time is dollars per second of latency saved, from 0 to {MaxValueOfTime:N0}."];
         }
 
         var tradeoff = ReadNumber(body, "tradeoff", errors) ?? DefaultTradeoff;
@@ -81,8 +110,10 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
             return (null, errors);
         }
 
-        return (new PlanInput(task!, (float)tradeoff, offset, Math.Min(maxSteps, stepLimit ?? maxSteps), judge, agentsName, traceId), errors);
+        return (new PlanInput(task!, (float)tradeoff, offset, Math.Min(maxSteps, stepLimit ?? maxSteps), judge, agentsName, traceId, policy, valueOfTime), errors);
     }
+
+    private static bool IsSet(JsonElement body, string name) => body.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
 
     private static string? ReadString(JsonElement body, string name, Dictionary<string, string[]> errors, bool required = false)
     {

@@ -1,15 +1,22 @@
 using System.Text.Json;
+using DurableTask.Core.Exceptions;
 using Dsp.Core.Runs;
 using Dsp.Functions.Planning;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
 namespace Dsp.Functions.Http;
 
-/// <summary>The plans API: start a plan, follow it, cancel it. Every function needs a function key.</summary>
-public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore cancellations)
+/// <summary>
+/// The plans API: start a plan (<c>POST</c>, or <c>PUT</c> with an id of the client's choosing, idempotent), follow it,
+/// cancel it. Long-running operations answer the Azure way: 202 with the status URL in <c>Location</c> and when to
+/// look again in <c>Retry-After</c>; the status answers 202 while the plan runs and 200 once it has finished. Every
+/// function needs a function key.
+/// </summary>
+public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore cancellations, IRunStore runs, TimeProvider time)
 {
     /// <summary>Bodies above this size are refused: unread when the Content-Length says so, else as soon as the
     /// stream passes it (a chunked body, or a Content-Length that understates it).</summary>
@@ -24,45 +31,69 @@ public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore 
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"A plan request is at most {MaxBodyBytes:N0} bytes.");
-        }
-
-        if (!string.IsNullOrEmpty(request.ContentType) && !request.HasJsonContentType())
-        {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"A plan request is JSON (Content-Type: application/json), not '{request.ContentType}'.");
-        }
-
-        var bytes = await ReadBodyAsync(request, cancellationToken);
-        if (bytes is null)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"A plan request is at most {MaxBodyBytes:N0} bytes.");
-        }
-
-        JsonElement body;
-        try
-        {
-            body = Parse(bytes);
-        }
-        catch (JsonException e)
-        {
-            return new BadRequestObjectResult(Validation(new() { ["body"] = [$"The body is not valid JSON: {e.Message}"] }));
-        }
-        catch (InvalidOperationException e)
-        {
-            return new BadRequestObjectResult(Validation(new() { ["body"] = [$"The body holds text that is not valid Unicode: {e.Message}"] }));
-        }
-
-        var (input, errors) = validator.Validate(body);
+        var (input, refusal) = await ReadRequestAsync(request, cancellationToken);
         if (input is null)
         {
-            return new BadRequestObjectResult(Validation(errors));
+            return refusal!;
         }
 
         var id = await client.ScheduleNewOrchestrationInstanceAsync(nameof(SpeculativePlanOrchestrator), input, cancellationToken);
-        var status = $"{request.Scheme}://{request.Host}{request.PathBase}/api/plans/{id}";
-        return new AcceptedResult(status, new PlanAccepted(id, status, $"{status}/cancel"));
+        return Accepted(request, id);
+    }
+
+    /// <summary>
+    /// Starts the plan <paramref name="id"/> once. The same request again (the same plan input once validated and
+    /// defaulted) answers as the first did and starts nothing; a different one answers 409.
+    /// </summary>
+    [Function(nameof(PutPlan))]
+    public async Task<IActionResult> PutPlan(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "plans/{id}")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        if (PlanIds.Check(id) is { } idError)
+        {
+            return new BadRequestObjectResult(Validation(new() { ["id"] = [idError] }));
+        }
+
+        var (input, refusal) = await ReadRequestAsync(request, cancellationToken);
+        if (input is null)
+        {
+            return refusal!;
+        }
+
+        if (await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken) is { } existing)
+        {
+            return Existing(request, existing, input);
+        }
+
+        if (await runs.GetAsync(id, cancellationToken) is { } stored)
+        {
+            // The plan's durable history was purged, but its run is stored: the id stays taken.
+            return Problem(StatusCodes.Status409Conflict, "Plan id already used", $"Plan '{id}' ended {stored.Outcome} at {stored.CompletedAt:O} and its history was purged; choose another id.");
+        }
+
+        try
+        {
+            // Every status is a duplicate: a finished plan is never replaced (where the backend honours this; the
+            // Functions host applies its own overridableExistingInstanceStates, which replaces only finished plans, and
+            // the read above already found any plan that finished).
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                nameof(SpeculativePlanOrchestrator),
+                input,
+                new StartOrchestrationOptions(id).WithDedupeStatuses([.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses]),
+                cancellationToken);
+        }
+        catch (OrchestrationAlreadyExistsException)
+        {
+            // A concurrent PUT of the same id started it between the read and the start: answer as for an existing plan.
+            var raced = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken)
+                ?? throw new InvalidOperationException($"Plan '{id}' was reported to exist but cannot be read.");
+            return Existing(request, raced, input);
+        }
+
+        return Accepted(request, id);
     }
 
     [Function(nameof(GetPlan))]
@@ -78,14 +109,18 @@ public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore 
             return NotFound(id);
         }
 
-        return new OkObjectResult(new PlanStatus(
+        var progress = instance.ReadCustomStatusAs<PlanProgress>();
+        var status = new PlanStatus(
             instance.InstanceId,
             instance.RuntimeStatus.ToString(),
             instance.CreatedAt,
             instance.LastUpdatedAt,
-            instance.ReadCustomStatusAs<PlanProgress>(),
+            progress,
             instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<PlanResult>() : null,
-            instance.FailureDetails?.ErrorMessage));
+            instance.FailureDetails?.ErrorMessage);
+        return instance.IsCompleted
+            ? new OkObjectResult(status)
+            : new PlanAcceptedResult(StatusUri(request, id), status, RetryAfter.While(progress, time.GetUtcNow()));
     }
 
     [Function(nameof(CancelPlan))]
@@ -109,8 +144,68 @@ public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore 
         // In-flight calls see the run's cancellation at once; the orchestrator then stops the plan.
         await cancellations.CancelRunAsync(id, cancellationToken);
         await client.RaiseEventAsync(id, SpeculativePlanOrchestrator.StopEvent, "cancelled by request", cancellationToken);
-        return new AcceptedResult($"{request.Scheme}://{request.Host}{request.PathBase}/api/plans/{id}", new PlanCancelling(id));
+        return new PlanAcceptedResult(StatusUri(request, id), new PlanCancelling(id), RetryAfter.MinSeconds);
     }
+
+    /// <summary>The validated plan input, or the answer that refuses the request.</summary>
+    private async Task<(PlanInput? Input, IActionResult? Refusal)> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, TooLarge());
+        }
+
+        if (!string.IsNullOrEmpty(request.ContentType) && !request.HasJsonContentType())
+        {
+            return (null, Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"A plan request is JSON (Content-Type: application/json), not '{request.ContentType}'."));
+        }
+
+        var bytes = await ReadBodyAsync(request, cancellationToken);
+        if (bytes is null)
+        {
+            return (null, TooLarge());
+        }
+
+        JsonElement body;
+        try
+        {
+            body = Parse(bytes);
+        }
+        catch (JsonException e)
+        {
+            return (null, new BadRequestObjectResult(Validation(new() { ["body"] = [$"The body is not valid JSON: {e.Message}"] })));
+        }
+        catch (InvalidOperationException e)
+        {
+            return (null, new BadRequestObjectResult(Validation(new() { ["body"] = [$"The body holds text that is not valid Unicode: {e.Message}"] })));
+        }
+
+        var (input, errors) = validator.Validate(body);
+        return input is null ? (null, new BadRequestObjectResult(Validation(errors))) : (input, null);
+    }
+
+    /// <summary>The answer to a PUT of an id that already has a plan: as if it had started it, when the request is
+    /// the one that started it.</summary>
+    private IActionResult Existing(HttpRequest request, OrchestrationMetadata existing, PlanInput input)
+    {
+        if (existing.ReadInputAs<PlanInput>() != input)
+        {
+            return Problem(StatusCodes.Status409Conflict, "Plan id already used", $"Plan '{existing.InstanceId}' was started with a different request; a PUT of the same id must repeat it exactly.");
+        }
+
+        var retryAfter = existing.IsCompleted ? 0 : RetryAfter.While(existing.ReadCustomStatusAs<PlanProgress>(), time.GetUtcNow());
+        return Accepted(request, existing.InstanceId, retryAfter);
+    }
+
+    /// <summary>202 for a started plan. Nothing is known of its timing yet: its first call is polled for after the
+    /// shortest wait.</summary>
+    private static PlanAcceptedResult Accepted(HttpRequest request, string id, int retryAfterSeconds = RetryAfter.MinSeconds)
+    {
+        var status = StatusUri(request, id);
+        return new PlanAcceptedResult(status, new PlanAccepted(id, status, $"{status}/cancel"), retryAfterSeconds);
+    }
+
+    private static string StatusUri(HttpRequest request, string id) => $"{request.Scheme}://{request.Host}{request.PathBase}/api/plans/{id}";
 
     /// <summary>The body, or null once it passes <see cref="MaxBodyBytes"/> (read no further).</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -169,6 +264,9 @@ public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore 
 
     private static ValidationProblemDetails Validation(Dictionary<string, string[]> errors) =>
         new(errors) { Title = "The plan request is invalid.", Status = StatusCodes.Status400BadRequest };
+
+    private static ObjectResult TooLarge() =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"A plan request is at most {MaxBodyBytes:N0} bytes.");
 
     private static ObjectResult NotFound(string id) =>
         Problem(StatusCodes.Status404NotFound, "Plan not found", $"No plan has the id '{id}'.");

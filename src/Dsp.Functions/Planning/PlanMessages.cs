@@ -97,7 +97,10 @@ public sealed record RecordInput(RunRecord Run, RunExamples Examples, IReadOnlyL
 /// <param name="Depth">The drafts it started so far.</param>
 /// <param name="CostUsd">Cost of the calls finished so far.</param>
 /// <param name="InFlight">The calls the plan waits on.</param>
-public sealed record PlanProgress(IReadOnlyList<string> Verified, int Round, int Depth, double CostUsd, IReadOnlyList<CallKey> InFlight)
+/// <param name="NextEventAt">When the first of them is expected to finish (see <see cref="NextEventEstimate"/>); null
+/// while none of the plan's calls has finished yet.</param>
+public sealed record PlanProgress(
+    IReadOnlyList<string> Verified, int Round, int Depth, double CostUsd, IReadOnlyList<CallKey> InFlight, DateTimeOffset? NextEventAt = null)
 {
     /// <summary>How many calls the plan waits on.</summary>
     public int RunningCalls => InFlight.Count;

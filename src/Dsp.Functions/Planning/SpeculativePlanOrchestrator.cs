@@ -64,6 +64,7 @@ public sealed partial class SpeculativePlanOrchestrator
         private readonly ILogger _logger = context.CreateReplaySafeLogger<SpeculativePlanOrchestrator>();
         private readonly SpeculationEngine _engine = new(StepJudges.Create(input.Judge), new EngineOptions { MaxSteps = input.MaxSteps });
         private readonly Dictionary<CallKey, Task<CallOutcome>> _running = [];
+        private readonly Dictionary<CallKey, DateTime> _startedAt = [];
         private readonly List<(CallKey Key, Task<CallOutcome> Call)> _cancelled = [];
         private readonly List<(CallKey Key, CallOutcome Outcome)> _finished = [];
         private readonly List<Task> _cancellationWrites = [];
@@ -233,12 +234,14 @@ public sealed partial class SpeculativePlanOrchestrator
                         _running.Add(draft, context.CallActivityAsync<CallOutcome>(
                             nameof(PlanActivities.Draft),
                             new CallInput(context.InstanceId, draft, input.Task, [.. _engine.PrefixFor(command.Position)], input.Agents, input.TraceId, speculation)));
+                        _startedAt[draft] = context.CurrentUtcDateTime;
                         break;
                     case EngineCommandKind.StartTarget:
                         var target = new CallKey(round, AgentRole.Target, command.Position);
                         _running.Add(target, context.CallActivityAsync<CallOutcome>(
                             nameof(PlanActivities.Target),
                             new CallInput(context.InstanceId, target, input.Task, [.. _engine.PrefixFor(command.Position)], input.Agents, input.TraceId)));
+                        _startedAt[target] = context.CurrentUtcDateTime;
                         break;
                     case EngineCommandKind.CancelDraft or EngineCommandKind.CancelTarget:
                         var cancelledKey = new CallKey(round, command.Kind == EngineCommandKind.CancelDraft ? AgentRole.Draft : AgentRole.Target, command.Position);
@@ -317,6 +320,7 @@ public sealed partial class SpeculativePlanOrchestrator
         /// <summary>Reports the plan's progress as custom status, its steps shortened until it fits the budget.</summary>
         private void ReportProgress()
         {
+            var nextEvent = NextEventEstimate.Of(_running.Keys.Select(k => (k.Role, _startedAt[k])), _finished.Select(f => (f.Key.Role, f.Outcome.Usage)));
             for (var length = MaxStatusStepLength; ; length /= 2)
             {
                 var progress = new PlanProgress(
@@ -324,7 +328,8 @@ public sealed partial class SpeculativePlanOrchestrator
                     _engine.Rounds - 1,
                     _draftsInRound,
                     _costSoFar,
-                    [.. _running.Keys]);
+                    [.. _running.Keys],
+                    nextEvent);
                 if (length / 2 < MinStatusStepLength || JsonSerializer.Serialize(progress).Length <= StatusBudget)
                 {
                     context.SetCustomStatus(progress);

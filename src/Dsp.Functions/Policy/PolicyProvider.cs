@@ -17,18 +17,17 @@ namespace Dsp.Functions.Policy;
 /// in service (plans keep running) and the check is made again after the next refresh interval.
 /// </summary>
 public sealed partial class PolicyProvider(
-    IPolicyStore store, IOptions<PolicyOptions> options, TimeProvider time, ILogger<PolicyProvider> logger)
+    IPolicyStore store, PriorPolicy prior, IOptions<PolicyOptions> options, TimeProvider time, ILogger<PolicyProvider> logger)
     : IDisposable
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly HashedTextFeaturizer _featurizer = new();
-    private readonly Lazy<AcceptanceModel?> _prior = new(() => LoadPrior(options.Value.Prior, logger));
     private PolicySnapshot? _snapshot;
     private long _checkedVersion;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
 
-    /// <summary>The acceptance model served before a retraining publishes one (null: none configured, or unreadable).</summary>
-    public AcceptanceModel? Prior => _prior.Value;
+    /// <summary>The acceptance model served before a retraining publishes one.</summary>
+    public PriorPolicy Prior => prior;
 
     /// <summary>The policy a draft of <paramref name="profile"/> decides with, and the version deciding (0: the prior,
     /// null: untrained).</summary>
@@ -41,7 +40,7 @@ public sealed partial class PolicyProvider(
             return (new DepthChainPolicy(new DspDepthPolicy(snapshot, _featurizer, selection)), snapshot?.Version);
         }
 
-        var (acceptance, version) = snapshot?.Acceptance is { } trained ? (trained, snapshot.Version) : (Prior, Prior is null ? (long?)null : 0);
+        var (acceptance, version) = snapshot?.Acceptance is { } trained ? (trained, snapshot.Version) : (prior.Model, prior.Model is null ? (long?)null : 0);
         var settings = new AdaptiveSettings
         {
             ValueOfTime = input.ValueOfTime,
@@ -127,24 +126,6 @@ public sealed partial class PolicyProvider(
         }
     }
 
-    private static AcceptanceModel? LoadPrior(string path, ILogger logger)
-    {
-        if (string.IsNullOrEmpty(path))
-        {
-            return null;
-        }
-
-        try
-        {
-            return AcceptanceModelSerializer.Deserialize(File.ReadAllBytes(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PolicySnapshotFormatException)
-        {
-            LogPriorUnreadable(logger, path, e.Message);
-            return null;
-        }
-    }
-
     public void Dispose() => _refresh.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Policy snapshot v{Version} is in service")]
@@ -156,6 +137,4 @@ public sealed partial class PolicyProvider(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The policy store could not be reached ({Reason}); v{Version} stays in service")]
     private partial void LogStoreUnreachable(long version, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The prior policy '{Path}' could not be read ({Reason}); the adaptive policy starts cold")]
-    private static partial void LogPriorUnreadable(ILogger logger, string path, string reason);
 }
