@@ -250,33 +250,13 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
         await using var planner = await InProcessPlanner.StartAsync(
             configuration, services => services.AddDspStorage(configuration), backend: new AzureStorageDurableBackend(azurite.ConnectionString(), Provider(NewHub())));
 
-        var done = 0;
-        var stopped = new TaskCompletionSource();
-        DateTimeOffset stoppedAt = default, restartedAt = default;
-        var outage = Task.Run(async () =>
-        {
-            await stopped.Task;
-            await azurite.StopAsync();
-            stoppedAt = DateTimeOffset.UtcNow;
-            await Task.Delay(TimeSpan.FromSeconds(5));
-            await azurite.RestartAsync();
-            restartedAt = DateTimeOffset.UtcNow;
-        });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(240));
-        var batch = await PlanBatch.RunAsync(planner, Enumerable.Range(0, Plans), Plans, timeout.Token, _ =>
-        {
-            if (Interlocked.Increment(ref done) == StopAfter)
-            {
-                stopped.SetResult();
-            }
-
-            return Task.CompletedTask;
-        });
-        await outage;
+        var outage = await OutageReport.RunAsync(planner, azurite, Plans, Plans, StopAfter, TimeSpan.FromSeconds(5), timeout.Token);
+        var (batch, stoppedAt, restartedAt) = (outage.Batch, outage.StoppedAt, outage.RestartedAt);
 
         batch.AssertAllCompletedLosslessly();
         var transitions = await batch.AssertStoredExactlyOnceAsync(planner.Services);
-        var across = batch.Plans.Count(p => p.Started < stoppedAt && p.Finished > restartedAt);
+        var across = outage.AcrossOutage;
         Assert.True(across > 0, "no plan was in flight across the outage");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"plans {Plans} at once; Azurite (task hub and app tables) stopped after {StopAfter} finished and restarted {(restartedAt - stoppedAt).TotalSeconds:0.0} s later; {across} plans in flight across the outage"));

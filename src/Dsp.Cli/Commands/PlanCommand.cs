@@ -51,18 +51,7 @@ internal sealed class PlanCommand : Command
 
     private readonly Option<string> _judge = new("--judge") { Description = "exact or tool-call", DefaultValueFactory = _ => "exact" };
 
-    private readonly Option<FileInfo[]> _traces = new Option<FileInfo[]>("--traces")
-    {
-        Description = "dsp-trace/1 files the replay agents play [default: the bundled traces]",
-        HelpName = "FILE",
-        AllowMultipleArgumentsPerToken = true,
-    }.AcceptExistingOnly();
-
-    private readonly Option<double> _speed = new("--speed")
-    {
-        Description = "Replay this many times faster than the recorded latencies",
-        DefaultValueFactory = _ => 10,
-    };
+    private readonly ReplayOptions _replay = new();
 
     private readonly Option<string?> _storage = new("--storage")
     {
@@ -91,7 +80,7 @@ internal sealed class PlanCommand : Command
     public PlanCommand()
         : base("plan", "Plan a task with speculative planning, hosting the Functions app's orchestrator in-process.")
     {
-        foreach (var option in new Option[] { _task, _traceId, _policy, _valueOfTime, _tradeoff, _offset, _maxSteps, _judge, _traces, _speed, _storage, _durable, _json, _live, _agents, _record })
+        foreach (var option in new Option[] { _task, _traceId, _policy, _valueOfTime, _tradeoff, _offset, _maxSteps, _judge, _replay.Traces, _replay.Speed, _storage, _durable, _json, _live, _agents, _record })
         {
             Options.Add(option);
         }
@@ -102,22 +91,8 @@ internal sealed class PlanCommand : Command
     private async Task PlanAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var console = CliConsole.Create(parse.InvocationConfiguration.Output);
-        var speed = parse.GetValue(_speed);
-        if (!(speed > 0) || double.IsInfinity(speed))
-        {
-            throw new CommandException("--speed must be a positive number.");
-        }
-
-        var traces = parse.GetValue(_traces) is { Length: > 0 } files ? files.Select(f => f.FullName).ToList() : [ReplayAgentOptions.BundledTraces];
-        var settings = new Dictionary<string, string?>
-        {
-            ["Dsp:Agents:Replay:LatencyScale"] = (1 / speed).ToString(CultureInfo.InvariantCulture),
-            ["Dsp:Plans:CancellationPollInterval"] = "00:00:00.020",
-        };
-        for (var i = 0; i < traces.Count; i++)
-        {
-            settings[$"Dsp:Agents:Replay:Traces:{i}"] = traces[i];
-        }
+        var (traces, speed, settings) = _replay.Read(parse);
+        settings["Dsp:Plans:CancellationPollInterval"] = "00:00:00.020";
 
         var storage = parse.GetValue(_storage);
         if (storage is not null)

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using Dsp.Functions.Planning;
 using Dsp.Hosting;
 using Dsp.Storage;
 using Microsoft.Extensions.Configuration;
@@ -22,47 +20,22 @@ internal sealed class WorkerCommand : Command
         Required = true,
     };
 
-    private readonly Option<FileInfo[]> _traces = new Option<FileInfo[]>("--traces")
-    {
-        Description = "dsp-trace/1 files the replay agents play [default: the bundled traces]",
-        HelpName = "FILE",
-        AllowMultipleArgumentsPerToken = true,
-    }.AcceptExistingOnly();
-
-    private readonly Option<double> _speed = new("--speed")
-    {
-        Description = "Replay agents play this many times faster than the recorded latencies",
-        DefaultValueFactory = _ => 10,
-    };
+    private readonly ReplayOptions _replay = new();
 
     public WorkerCommand()
         : base("worker", "Run plans for a task hub in Azure Storage until stopped (Ctrl+C).")
     {
         Options.Add(_storage);
-        Options.Add(_traces);
-        Options.Add(_speed);
+        Options.Add(_replay.Traces);
+        Options.Add(_replay.Speed);
         SetAction((parse, cancellationToken) => CommandActions.RunAsync(parse, RunAsync, cancellationToken));
     }
 
     private async Task RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var speed = parse.GetValue(_speed);
-        if (!(speed > 0) || double.IsInfinity(speed))
-        {
-            throw new CommandException("--speed must be a positive number.");
-        }
-
         var storage = parse.GetValue(_storage)!;
-        var traces = parse.GetValue(_traces) is { Length: > 0 } files ? files.Select(f => f.FullName).ToList() : [ReplayAgentOptions.BundledTraces];
-        var settings = new Dictionary<string, string?>
-        {
-            ["Dsp:Agents:Replay:LatencyScale"] = (1 / speed).ToString(CultureInfo.InvariantCulture),
-            ["Dsp:Storage:ConnectionString"] = storage,
-        };
-        for (var i = 0; i < traces.Count; i++)
-        {
-            settings[$"Dsp:Agents:Replay:Traces:{i}"] = traces[i];
-        }
+        var (_, _, settings) = _replay.Read(parse);
+        settings["Dsp:Storage:ConnectionString"] = storage;
 
         // The environment (Dsp__*) wins, as app settings do in Azure: live agents, the app's own storage, the provider.
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).AddEnvironmentVariables().Build();
