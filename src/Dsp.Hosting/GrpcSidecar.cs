@@ -28,8 +28,8 @@ internal sealed class GrpcSidecar : IAsyncDisposable
         ClientChannel = clientChannel;
     }
 
-    /// <summary>The worker's channel: work items carry an orchestration's whole history, which the Functions host sends
-    /// its worker without gRPC's 4 MB default cap.</summary>
+    /// <summary>The worker's channel, uncapped: work items carry an orchestration's whole history, which the Functions
+    /// host sends its worker under the cap it sets itself (<c>--grpcMaxMessageLength</c>), far above gRPC's 4 MB.</summary>
     public GrpcChannel WorkerChannel { get; }
 
     /// <summary>The client's channel, with gRPC's default 4 MB cap on what it receives, as the Durable client of an
