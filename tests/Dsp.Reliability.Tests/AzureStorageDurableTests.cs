@@ -144,7 +144,7 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
             Assert.True(result.Outcome == PlanOutcomes.Completed, $"plan {number}: {result.Outcome} {result.Error}");
             Assert.Equal(Harness.TargetPlan(number), result.Plan);
             Assert.Null(result.RecordError);
-            var (_, expected) = Harness.Expected(id, input, result);
+            var (_, expected, _) = Harness.Expected(id, input, result);
             Assert.Equal(expected.Select(Harness.Json), transitions.Where(t => t.RunId == id).Select(Harness.Json));
             expectedTransitions += expected.Count;
         }

@@ -99,14 +99,16 @@ internal static class Harness
     }
 
     /// <summary>
-    /// The transitions a run must have recorded: the plan's rounds replayed through <see cref="SpeculationEngine"/>
-    /// (each round's depth, then every call's outcome in the order the orchestrator received it, skipping the
-    /// cancelled branches), and <see cref="TransitionBuilder.Build"/> of the resulting plan, verdicts and rounds.
+    /// The training data a run must have recorded: the plan's rounds replayed through <see cref="SpeculationEngine"/>
+    /// (whether each round drafted, then every call's outcome in the order the orchestrator received it, with each
+    /// finished draft's decision to go on, skipping the cancelled branches), <see cref="TransitionBuilder.Build"/> of the
+    /// resulting plan, verdicts and rounds, and the drafts it judged.
     /// </summary>
-    public static (IReadOnlyList<string> Plan, IReadOnlyList<PolicyTransition> Transitions) Expected(string runId, PlanInput input, PlanResult result)
+    public static (IReadOnlyList<string> Plan, IReadOnlyList<PolicyTransition> Transitions, IReadOnlyList<JudgedDraft> Judged) Expected(
+        string runId, PlanInput input, PlanResult result)
     {
         var (engine, rounds) = Replay(input, result);
-        return ([.. engine.Verified], TransitionBuilder.Build(runId, input.Task, engine.Verified, engine.Verdicts, rounds));
+        return ([.. engine.Verified], TransitionBuilder.Build(runId, input.Task, engine.Verified, engine.Verdicts, rounds), [.. engine.JudgedDrafts]);
     }
 
     /// <summary>The <c>RecordRun</c> input of a completed run as the orchestrator sends it (without judged drafts),
@@ -149,13 +151,11 @@ internal static class Harness
             }
         }
 
-        var depth = 0;
         foreach (var call in result.Calls)
         {
             while (engine.Status == EngineStatus.AwaitingRound)
             {
-                depth = depths.Dequeue();
-                Apply(engine.BeginRound(depth > 0));
+                Apply(engine.BeginRound(depths.Dequeue() > 0));
             }
 
             if (engine.Status != EngineStatus.Running || !running.Remove(call.Call))
@@ -165,7 +165,7 @@ internal static class Harness
 
             Apply((call.Call.Role, call.Step) switch
             {
-                (AgentRole.Draft, { } step) => engine.DraftCompleted(call.Call.Position, step, call.Call.Position - engine.Position + 1 < depth),
+                (AgentRole.Draft, { } step) => engine.DraftCompleted(call.Call.Position, step, call.GoOn ?? throw new InvalidOperationException($"Draft {call.Call} has no decision.")),
                 (AgentRole.Target, { } step) => engine.TargetCompleted(call.Call.Position, step),
                 (AgentRole.Draft, null) => engine.DraftFailed(call.Call.Position),
                 _ => engine.TargetFailed(call.Call.Position, call.Error ?? "no step"),

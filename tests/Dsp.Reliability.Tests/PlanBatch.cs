@@ -34,27 +34,31 @@ internal sealed record BatchReport(IReadOnlyList<BatchPlan> Plans, int PeakInFli
     }
 
     /// <summary>
-    /// No transition duplicated or lost: the stores hold exactly the batch's runs, and each run's transitions equal
-    /// what the engine makes of its rounds (<see cref="Harness.Expected"/>). Returns the transitions stored.
+    /// No transition or judged draft duplicated or lost: the stores hold exactly the batch's runs, and each run's
+    /// transitions and judged drafts equal what the engine makes of its rounds (<see cref="Harness.Expected"/>).
+    /// Returns the transitions stored.
     /// </summary>
     public async Task<int> AssertStoredExactlyOnceAsync(IServiceProvider services)
     {
-        var stored = (await services.GetRequiredService<ITrainingStore>().ReadSinceAsync(null, int.MaxValue)).Runs.SelectMany(r => r.Transitions).ToList();
+        var runs = (await services.GetRequiredService<ITrainingStore>().ReadSinceAsync(null, int.MaxValue)).Runs;
+        var stored = runs.SelectMany(r => r.Transitions).ToList();
         var byRun = stored.GroupBy(t => t.RunId).ToDictionary(g => g.Key, g => g.Select(Harness.Json).ToList());
+        var drafts = runs.ToDictionary(r => r.RunId, r => r.Examples.Drafts.Select(d => (d.Position, d.Draft, d.Accepted)).ToList());
         var expectedCount = 0;
         foreach (var plan in Plans)
         {
-            var (steps, expected) = Harness.Expected(plan.Id, plan.Input, plan.Result);
+            var (steps, expected, judged) = Harness.Expected(plan.Id, plan.Input, plan.Result);
             Assert.Equal(plan.Result.Plan, steps);
             Assert.Equal(expected.Count, plan.Result.Run.Transitions);
             Assert.Equal(expected.Select(Harness.Json), byRun.GetValueOrDefault(plan.Id) ?? []);
+            Assert.Equal(judged.Select(j => (j.Position, j.Draft, j.Accepted)), drafts.GetValueOrDefault(plan.Id) ?? []);
             expectedCount += expected.Count;
         }
 
         Assert.Equal(expectedCount, stored.Count);
         Assert.Equal(Plans.Count(p => p.Result.Run.Transitions > 0), byRun.Count);
-        var runs = await services.GetRequiredService<IRunStore>().RecentAsync(Plans.Count * 2);
-        Assert.Equal(Plans.Select(p => p.Id).Order(StringComparer.Ordinal), runs.Select(r => r.RunId).Order(StringComparer.Ordinal));
+        var recorded = await services.GetRequiredService<IRunStore>().RecentAsync(Plans.Count * 2);
+        Assert.Equal(Plans.Select(p => p.Id).Order(StringComparer.Ordinal), recorded.Select(r => r.RunId).Order(StringComparer.Ordinal));
         return stored.Count;
     }
 }

@@ -38,7 +38,7 @@ public class ReplaySafetyTests
         var cancellations = planner.Services.GetRequiredService<ICancellationStore>();
         async Task<List<string>> StoredAsync() => [.. (await transitions.ReadSinceAsync(null, int.MaxValue)).Runs.SelectMany(r => r.Transitions).Select(Harness.Json)];
         async Task<List<string>> RunsAsync() => [.. (await runs.RecentAsync(100)).Select(r => JsonSerializer.Serialize(r))];
-        var (_, expected) = Harness.Expected(id, input, result);
+        var (_, expected, _) = Harness.Expected(id, input, result);
         Assert.NotEmpty(expected);
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
 

@@ -53,7 +53,8 @@ public sealed partial class PlanActivities(
         var outcome = await CallAsync(input, profile, cancellationToken);
         if (outcome.Step is not { } step)
         {
-            return outcome;
+            // Failed or cancelled: nothing is chained on it, whatever the policy would say.
+            return outcome with { Decision = new DraftDecision(false, memo, version) };
         }
 
         var decision = policy.AfterDraft(new DraftFinishedRequest(state, speculation.Round, step, outcome.Usage.LatencySeconds, memo));

@@ -124,7 +124,8 @@ public sealed record PlanResult(
 /// <param name="CostUsd">What that cost.</param>
 /// <param name="Step">The step it proposed (null when cancelled or failed).</param>
 /// <param name="Error">Why it failed, if it did.</param>
-/// <param name="GoOn">For a draft that finished: whether the policy chained the next draft and target on it.</param>
+/// <param name="GoOn">For a draft: whether the policy chained the next draft and target on it (false when it failed or
+/// was cancelled).</param>
 /// <param name="Acceptance">For a draft that finished: the predicted probability that it would be accepted.</param>
 public sealed record PlanCall(CallKey Call, CallUsage Usage, double CostUsd, string? Step = null, string? Error = null, bool? GoOn = null, double? Acceptance = null);
 

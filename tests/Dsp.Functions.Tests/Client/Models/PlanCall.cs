@@ -33,7 +33,7 @@ namespace Dsp.Client.Models
 #else
         public string Error { get; set; }
 #endif
-        /// <summary>For a draft that finished: whether the policy chained the next draft and target on it.</summary>
+        /// <summary>For a draft: whether the policy chained the next draft and target on it (false when it failed or was cancelled).</summary>
         public bool? GoOn { get; set; }
         /// <summary>The step it proposed; null when cancelled or failed.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
