@@ -5,7 +5,7 @@ namespace Dsp.Cli;
 /// <summary>
 /// The in-process durable host runs at most <see cref="Environment.ProcessorCount"/> activities at once and
 /// stalls 500 ms whenever they are all busy, which on a small machine serializes speculative planning's parallel
-/// calls. The count can only be raised before the runtime starts, so <c>dsp plan</c> runs itself again with
+/// calls. The count can only be raised before the runtime starts, so <c>dsp plan</c> and <c>dsp overhead</c> run themselves again with
 /// <c>DOTNET_PROCESSOR_COUNT</c> set.
 /// </summary>
 internal static class ActivitySlots
@@ -16,7 +16,7 @@ internal static class ActivitySlots
     /// <summary>The exit code of a re-run with more slots, or null when this process should go on itself.</summary>
     public static async Task<int?> RelaunchIfNeededAsync(string[] args)
     {
-        if (args is not ["plan", ..] || Environment.GetEnvironmentVariable(Variable) is not null || Environment.ProcessPath is not { } process)
+        if (args is not ["plan" or "overhead", ..] || Environment.GetEnvironmentVariable(Variable) is not null || Environment.ProcessPath is not { } process)
         {
             return null;
         }

@@ -17,5 +17,7 @@ public static class DspCommandLine
             new TrainCommand(),
             new PriorCommand(),
             new PlanCommand(),
+            new WorkerCommand(),
+            new OverheadCommand(),
         };
 }

@@ -53,6 +53,9 @@ public sealed class InMemoryDurableBackend : IDurableBackend
     {
         public DurableTaskClient Client => host.Client;
 
+        public Task<OrchestrationMetadata> WaitForCompletionAsync(string id, CancellationToken cancellationToken) =>
+            host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cancellationToken);
+
         public ValueTask DisposeAsync() => host.DisposeAsync();
     }
 }

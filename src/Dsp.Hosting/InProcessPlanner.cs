@@ -67,10 +67,10 @@ public sealed class InProcessPlanner : IAsyncDisposable
     /// <summary>Waits for a plan to finish and returns its result; throws when the orchestration itself failed.</summary>
     public async Task<PlanResult> WaitAsync(string id, CancellationToken cancellationToken = default)
     {
-        var instance = await Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cancellationToken);
+        var instance = await _host.WaitForCompletionAsync(id, cancellationToken);
         return instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed
             ? instance.ReadOutputAs<PlanResult>()!
-            : throw new InvalidOperationException($"Plan {id} ended {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage}");
+            : throw new InvalidOperationException($"Plan {id} ended {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage ?? instance.SerializedOutput}");
     }
 
     /// <summary>Stops a running plan and its in-flight calls, as <c>POST /api/plans/{id}/cancel</c> does.</summary>

@@ -9,7 +9,10 @@ using Microsoft.DurableTask.Client;
 namespace Dsp.Functions.Tests;
 
 /// <summary>Replay agents whose every run plays on its own <see cref="VirtualClock"/>, so runs advance in parallel.</summary>
-internal sealed class VirtualTimeReplayProfiles(TraceCatalog catalog) : IAgentProfiles, IAsyncDisposable
+/// <param name="catalog">The traces played.</param>
+/// <param name="quiet">Real time without any timer change before a run's clock moves [default: 40 ms]; each check reads the
+/// run's state from the durable backend.</param>
+internal sealed class VirtualTimeReplayProfiles(TraceCatalog catalog, TimeSpan? quiet = null) : IAgentProfiles, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, VirtualClock> _clocks = new();
     private readonly CancellationTokenSource _stop = new();
@@ -40,7 +43,7 @@ internal sealed class VirtualTimeReplayProfiles(TraceCatalog catalog) : IAgentPr
         var clock = new VirtualClock();
         lock (_running)
         {
-            _running.Add(clock.RunAsync(pending => SettledAsync(runId, pending), TimeSpan.FromMilliseconds(40), _stop.Token));
+            _running.Add(clock.RunAsync(pending => SettledAsync(runId, pending), quiet ?? TimeSpan.FromMilliseconds(40), _stop.Token));
         }
 
         return clock;

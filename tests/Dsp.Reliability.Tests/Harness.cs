@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dsp.Core.Acceptance;
 using Dsp.Core.Engine;
 using Dsp.Core.Judges;
 using Dsp.Core.Planning;
@@ -106,6 +107,24 @@ internal static class Harness
     public static (IReadOnlyList<string> Plan, IReadOnlyList<PolicyTransition> Transitions, IReadOnlyList<JudgedDraft> Judged) Expected(
         string runId, PlanInput input, PlanResult result)
     {
+        var (engine, rounds) = Replay(input, result);
+        return ([.. engine.Verified], TransitionBuilder.Build(runId, input.Task, engine.Verified, engine.Verdicts, rounds), [.. engine.JudgedDrafts]);
+    }
+
+    /// <summary>The <c>RecordRun</c> input of a completed run as the orchestrator sends it (without judged drafts),
+    /// rebuilt as <see cref="Expected"/> rebuilds its transitions.</summary>
+    public static RecordInput Record(string runId, PlanInput input, PlanResult result)
+    {
+        var (engine, rounds) = Replay(input, result);
+        CallUsage UsageOf(JudgedDraft judged, AgentRole role) =>
+            result.Calls.First(c => c.Call == new CallKey(judged.Round, role, judged.Position)).Usage;
+        var examples = RunExamples.From(
+            runId, input.Task, [.. engine.Verified], engine.JudgedDrafts, judged => (UsageOf(judged, AgentRole.Draft), UsageOf(judged, AgentRole.Target)));
+        return new RecordInput(result.Run with { RunId = runId }, examples, [.. engine.Verdicts], rounds);
+    }
+
+    private static (SpeculationEngine Engine, List<RoundOutcome> Rounds) Replay(PlanInput input, PlanResult result)
+    {
         var engine = new SpeculationEngine(StepJudges.Create(input.Judge), new EngineOptions { MaxSteps = input.MaxSteps });
         var running = new HashSet<CallKey>();
         var rounds = new List<RoundOutcome>();
@@ -159,7 +178,7 @@ internal static class Harness
 
         Assert.Equal(EngineStatus.Completed, engine.Status);
         Assert.Empty(depths);
-        return ([.. engine.Verified], TransitionBuilder.Build(runId, input.Task, engine.Verified, engine.Verdicts, rounds), [.. engine.JudgedDrafts]);
+        return (engine, rounds);
     }
 
     /// <summary>A transition as comparable text (its state holds arrays).</summary>

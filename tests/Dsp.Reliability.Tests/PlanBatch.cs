@@ -115,3 +115,46 @@ internal static class PlanBatch
         }
     }
 }
+
+/// <summary>A batch of plans during which Azurite goes away for a while and comes back.</summary>
+/// <param name="Batch">The plans.</param>
+/// <param name="StoppedAt">When Azurite stopped.</param>
+/// <param name="RestartedAt">When it accepted connections again.</param>
+internal sealed record OutageReport(BatchReport Batch, DateTimeOffset StoppedAt, DateTimeOffset RestartedAt)
+{
+    /// <summary>Plans started before the outage and finished after it.</summary>
+    public int AcrossOutage => Batch.Plans.Count(p => p.Started < StoppedAt && p.Finished > RestartedAt);
+
+    /// <summary>Runs a batch; once <paramref name="stopAfter"/> plans have finished, Azurite stops for
+    /// <paramref name="downtime"/> and starts again on the same data.</summary>
+    public static async Task<OutageReport> RunAsync(
+        InProcessPlanner planner, PrivateAzurite azurite, int plans, int atOnce, int stopAfter, TimeSpan downtime, CancellationToken cancellationToken)
+    {
+        var done = 0;
+        var stopped = new TaskCompletionSource();
+        DateTimeOffset stoppedAt = default, restartedAt = default;
+        // Not cancellable: once stopped, Azurite always starts again.
+        var outage = Task.Run(
+            async () =>
+            {
+                await stopped.Task;
+                await azurite.StopAsync();
+                stoppedAt = DateTimeOffset.UtcNow;
+                await Task.Delay(downtime);
+                await azurite.RestartAsync();
+                restartedAt = DateTimeOffset.UtcNow;
+            },
+            CancellationToken.None);
+        var batch = await PlanBatch.RunAsync(planner, Enumerable.Range(0, plans), atOnce, cancellationToken, _ =>
+        {
+            if (Interlocked.Increment(ref done) == stopAfter)
+            {
+                stopped.SetResult();
+            }
+
+            return Task.CompletedTask;
+        });
+        await outage;
+        return new OutageReport(batch, stoppedAt, restartedAt);
+    }
+}

@@ -35,10 +35,12 @@ internal sealed class PrivateAzurite : IAsyncDisposable
 
     public Uri TableEndpoint => new($"http://127.0.0.1:{TablePort}/devstoreaccount1");
 
+    public Uri QueueEndpoint => new($"http://127.0.0.1:{QueuePort}/devstoreaccount1");
+
     /// <summary>A connection string to this Azurite, optionally with its Table endpoint replaced (a proxy in front of
     /// it) or another account key (which Azurite refuses).</summary>
     public string ConnectionString(Uri? tableEndpoint = null, string accountKey = AccountKey) =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={accountKey};BlobEndpoint={BlobEndpoint};TableEndpoint={tableEndpoint ?? TableEndpoint};";
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={accountKey};BlobEndpoint={BlobEndpoint};QueueEndpoint={QueueEndpoint};TableEndpoint={tableEndpoint ?? TableEndpoint};";
 
     public static async Task<PrivateAzurite> StartAsync()
     {

@@ -1,4 +1,3 @@
-using Dsp.Core.Acceptance;
 using System.Text.Json;
 using Dsp.Core.Planning;
 using Dsp.Core.Policy;
@@ -47,16 +46,15 @@ public class ReplaySafetyTests
 
         // RecordRun delivered again (twice) after the orchestrator's own delivery, with its input (the judged drafts as
         // it recorded them): nothing changes.
-        var recorded = (await transitions.ReadSinceAsync(null, int.MaxValue)).Runs.Single(r => r.RunId == id);
-        Assert.NotEmpty(recorded.Examples.Drafts);
-        var record = new RecordInput(result.Run, expected, recorded.Examples);
+        var record = Harness.Record(id, input, result);
+        Assert.NotEmpty(record.Examples.Drafts);
         await activities.RecordRun(record, CancellationToken.None);
         await activities.RecordRun(record, CancellationToken.None);
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
         Assert.Equal([JsonSerializer.Serialize(result.Run)], await RunsAsync());
 
         // A fresh run's RecordRun delivered twice in a row: its run and transitions once.
-        var other = new RecordInput(result.Run with { RunId = "replayed-run" }, [.. expected.Select(t => t with { RunId = "replayed-run" })], new RunExamples("replayed-run", input.Task, [], []));
+        var other = Harness.Record("replayed-run", input, result);
         await activities.RecordRun(other, CancellationToken.None);
         await activities.RecordRun(other, CancellationToken.None);
         var stored = await StoredAsync();

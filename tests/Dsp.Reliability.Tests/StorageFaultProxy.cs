@@ -35,6 +35,10 @@ internal sealed record StorageFaultOptions
 
     /// <summary>Every write to this table (its full name) is answered 412 without being applied.</summary>
     public string? RejectWritesTo { get; init; }
+
+    /// <summary>While <see cref="StorageFaultProxy.Holding"/>, every write to this table (its full name) is held, neither
+    /// passed on nor answered, until <see cref="StorageFaultProxy.ReleaseHeld"/> or the caller gives up on it.</summary>
+    public string? HoldWritesTo { get; init; }
 }
 
 /// <summary>
@@ -49,8 +53,11 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
     private readonly HttpClient _client = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
     private readonly Random _random;
     private readonly ConcurrentDictionary<StorageFault, int> _faults = new();
+    private readonly TaskCompletionSource _firstHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _writes;
     private int _rejected;
+    private int _held;
 
     private StorageFaultProxy(WebApplication app, StorageFaultOptions options, Uri target)
     {
@@ -71,6 +78,22 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
 
     /// <summary>Writes refused because of <see cref="StorageFaultOptions.RejectWritesTo"/>.</summary>
     public int Rejected => Volatile.Read(ref _rejected);
+
+    /// <summary>Whether writes to <see cref="StorageFaultOptions.HoldWritesTo"/> are held now.</summary>
+    public bool Holding { get; set; }
+
+    /// <summary>Writes held so far.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    /// <summary>Completes when the first write is held.</summary>
+    public Task FirstHeld => _firstHeld.Task;
+
+    /// <summary>Stops holding, and passes on the writes still held (those whose caller is still there).</summary>
+    public void ReleaseHeld()
+    {
+        Holding = false;
+        _release.TrySetResult();
+    }
 
     /// <param name="options">The failure mix.</param>
     /// <param name="tableEndpoint">Azurite's Table endpoint, account path included.</param>
@@ -99,6 +122,20 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
                 Interlocked.Increment(ref _rejected);
                 await FailAsync(context, StorageFault.PreconditionFailedBefore);
                 return;
+            }
+
+            if (Holding && _options.HoldWritesTo is { } held && Targets(request.Path.Value ?? string.Empty, body, held))
+            {
+                Interlocked.Increment(ref _held);
+                _firstHeld.TrySetResult();
+                try
+                {
+                    await _release.Task.WaitAsync(context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // the caller is gone (its process was killed)
+                }
             }
 
             fault = Choose();

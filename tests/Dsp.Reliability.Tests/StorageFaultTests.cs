@@ -107,33 +107,13 @@ public class StorageFaultTests(ITestOutputHelper output)
             EventLevel.Informational);
 
         // Once StopAfter plans are done, storage goes away for three seconds.
-        var done = 0;
-        var stopped = new TaskCompletionSource();
-        DateTimeOffset stoppedAt = default, restartedAt = default;
-        var outage = Task.Run(async () =>
-        {
-            await stopped.Task;
-            await azurite.StopAsync();
-            stoppedAt = DateTimeOffset.UtcNow;
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            await azurite.RestartAsync();
-            restartedAt = DateTimeOffset.UtcNow;
-        });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(240));
-        var batch = await PlanBatch.RunAsync(planner, Enumerable.Range(0, Plans), AtOnce, timeout.Token, _ =>
-        {
-            if (Interlocked.Increment(ref done) == StopAfter)
-            {
-                stopped.SetResult();
-            }
-
-            return Task.CompletedTask;
-        });
-        await outage;
+        var outage = await OutageReport.RunAsync(planner, azurite, Plans, AtOnce, StopAfter, TimeSpan.FromSeconds(3), timeout.Token);
+        var (batch, stoppedAt, restartedAt) = (outage.Batch, outage.StoppedAt, outage.RestartedAt);
 
         batch.AssertAllCompletedLosslessly();
         var transitions = await batch.AssertStoredExactlyOnceAsync(planner.Services);
-        var across = batch.Plans.Count(p => p.Started < stoppedAt && p.Finished > restartedAt);
+        var across = outage.AcrossOutage;
         Assert.True(across > 0, "no plan was in flight across the outage");
         Assert.True(retries > 0, "no storage request was retried: the outage missed the batch");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -51,24 +51,15 @@ internal sealed class PlanCommand : Command
 
     private readonly Option<string> _judge = new("--judge") { Description = "exact or tool-call", DefaultValueFactory = _ => "exact" };
 
-    private readonly Option<FileInfo[]> _traces = new Option<FileInfo[]>("--traces")
-    {
-        Description = "dsp-trace/1 files the replay agents play [default: the bundled traces]",
-        HelpName = "FILE",
-        AllowMultipleArgumentsPerToken = true,
-    }.AcceptExistingOnly();
-
-    private readonly Option<double> _speed = new("--speed")
-    {
-        Description = "Replay this many times faster than the recorded latencies",
-        DefaultValueFactory = _ => 10,
-    };
+    private readonly ReplayOptions _replay = new();
 
     private readonly Option<string?> _storage = new("--storage")
     {
         Description = "An Azure Storage connection string (e.g. UseDevelopmentStorage=true for Azurite) [default: in memory]",
         HelpName = "CONNECTION",
     };
+
+    private readonly Option<string> _durable = DurableBackends.CreateOption();
 
     private readonly Option<FileInfo?> _json = new("--json") { Description = "Write the plan and its metrics as JSON", HelpName = "OUT.json" };
 
@@ -89,7 +80,7 @@ internal sealed class PlanCommand : Command
     public PlanCommand()
         : base("plan", "Plan a task with speculative planning, hosting the Functions app's orchestrator in-process.")
     {
-        foreach (var option in new Option[] { _task, _traceId, _policy, _valueOfTime, _tradeoff, _offset, _maxSteps, _judge, _traces, _speed, _storage, _json, _live, _agents, _record })
+        foreach (var option in new Option[] { _task, _traceId, _policy, _valueOfTime, _tradeoff, _offset, _maxSteps, _judge, _replay.Traces, _replay.Speed, _storage, _durable, _json, _live, _agents, _record })
         {
             Options.Add(option);
         }
@@ -100,22 +91,8 @@ internal sealed class PlanCommand : Command
     private async Task PlanAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var console = CliConsole.Create(parse.InvocationConfiguration.Output);
-        var speed = parse.GetValue(_speed);
-        if (!(speed > 0) || double.IsInfinity(speed))
-        {
-            throw new CommandException("--speed must be a positive number.");
-        }
-
-        var traces = parse.GetValue(_traces) is { Length: > 0 } files ? files.Select(f => f.FullName).ToList() : [ReplayAgentOptions.BundledTraces];
-        var settings = new Dictionary<string, string?>
-        {
-            ["Dsp:Agents:Replay:LatencyScale"] = (1 / speed).ToString(CultureInfo.InvariantCulture),
-            ["Dsp:Plans:CancellationPollInterval"] = "00:00:00.020",
-        };
-        for (var i = 0; i < traces.Count; i++)
-        {
-            settings[$"Dsp:Agents:Replay:Traces:{i}"] = traces[i];
-        }
+        var (traces, speed, settings) = _replay.Read(parse);
+        settings["Dsp:Plans:CancellationPollInterval"] = "00:00:00.020";
 
         var storage = parse.GetValue(_storage);
         if (storage is not null)
@@ -143,7 +120,8 @@ internal sealed class PlanCommand : Command
         var recorded = InputFiles.Read(traces, TraceReader.ReadFiles, "traces");
         var (task, traceId) = TaskOf(parse, recorded, live);
         var prior = PriorFor(task, recorded);
-        await using var planner = await Start(configuration, storage is not null, prior);
+        var durable = parse.GetValue(_durable)!;
+        await using var planner = await Start(configuration, storage is not null, prior, DurableBackends.Create(durable, storage, configuration));
         var input = Validate(planner.Services.GetRequiredService<PlanRequestValidator>(), parse, task, traceId, agents);
         var profile = planner.Services.GetRequiredService<IAgentProfiles>().Find(input.Agents)!;
 
@@ -152,7 +130,7 @@ internal sealed class PlanCommand : Command
         var policyText = input.Policy == PolicyNames.Adaptive
             ? Invariant($"adaptive policy at ${input.ValueOfTime} per second saved, {prior?.Source ?? "the bundled prior"}")
             : Invariant($"dsp policy, τ = {input.Tradeoff}, β = {input.Offset}");
-        console.MarkupLine(Markup.Escape(Invariant($"{policyText}; judge {input.Judge}, {agentsText}, {(storage is null ? "in-memory storage" : "Azure Storage")}")));
+        console.MarkupLine(Markup.Escape(Invariant($"{policyText}; judge {input.Judge}, {agentsText}, {(storage is null ? "in-memory storage" : "Azure Storage")}, {DurableBackends.Describe(durable)}")));
         var id = await planner.StartPlanAsync(input, cancellationToken);
         using var stop = cancellationToken.Register(() => _ = planner.StopAsync(id, "interrupted", CancellationToken.None));
         await new PlanProgressView(console, planner.Client).FollowAsync(id, CancellationToken.None);
@@ -190,7 +168,7 @@ internal sealed class PlanCommand : Command
         }
     }
 
-    private static async Task<InProcessPlanner> Start(IConfiguration configuration, bool azureStorage, PriorPolicy? prior)
+    private static async Task<InProcessPlanner> Start(IConfiguration configuration, bool azureStorage, PriorPolicy? prior, IDurableBackend backend)
     {
         try
         {
@@ -213,9 +191,10 @@ internal sealed class PlanCommand : Command
                     {
                         services.AddSingleton(prior);
                     }
-                });
+                },
+                backend);
         }
-        catch (Exception e) when (e is FormatException or IOException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is FormatException or IOException or ArgumentException or InvalidOperationException or Azure.RequestFailedException)
         {
             throw new CommandException(e.Message, e);
         }

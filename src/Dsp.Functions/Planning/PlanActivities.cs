@@ -73,7 +73,7 @@ public sealed partial class PlanActivities(
     public async Task RecordRun([ActivityTrigger] RecordInput input, CancellationToken cancellationToken)
     {
         // Training data first: a run row means its training data is in (a replay rewrites neither).
-        await training.AppendAsync(new RunTrainingData(input.Run.RunId, input.Run.CompletedAt, input.Transitions, input.Examples), cancellationToken);
+        await training.AppendAsync(new RunTrainingData(input.Run.RunId, input.Run.CompletedAt, input.Transitions(), input.Examples), cancellationToken);
         if (await runs.SaveAsync(input.Run, cancellationToken))
         {
             // Counted once, however often the activity is delivered.

@@ -1,4 +1,5 @@
 using Dsp.Core.Acceptance;
+using Dsp.Core.Engine;
 using Dsp.Core.Planning;
 using Dsp.Core.Policy;
 using Dsp.Core.Runs;
@@ -71,8 +72,24 @@ public sealed record CallOutcome(string? Step, CallUsage Usage, double CostUsd, 
 /// <summary>CancelBranches' input.</summary>
 public sealed record CancelInput(string RunId, IReadOnlyList<CallKey> Calls);
 
-/// <summary>RecordRun's input: the run's summary and its training data: transitions and judged drafts.</summary>
-public sealed record RecordInput(RunRecord Run, IReadOnlyList<PolicyTransition> Transitions, RunExamples Examples);
+/// <summary>
+/// RecordRun's input: the run's summary and what its training data is made of, each piece once. The transitions are
+/// built by the activity: each one carries the task and its verified prefix, so sending them would repeat the plan once
+/// per step (a 50-step plan of 8,000-character steps: an 11 MB activity input, over what a Durable worker can send).
+/// </summary>
+/// <param name="Run">The run's summary.</param>
+/// <param name="Examples">The judged drafts, with the task and the verified plan (empty unless the plan completed).</param>
+/// <param name="Verdicts">Each verified position's verdict (empty unless the plan completed).</param>
+/// <param name="Rounds">The rounds (empty unless the plan completed).</param>
+public sealed record RecordInput(RunRecord Run, RunExamples Examples, IReadOnlyList<DraftVerdict> Verdicts, IReadOnlyList<RoundOutcome> Rounds)
+{
+    /// <summary>The run's transitions for training.</summary>
+    public IReadOnlyList<PolicyTransition> Transitions() => TransitionsOf(Examples, Verdicts, Rounds);
+
+    /// <summary>The transitions of a run (see <see cref="TransitionBuilder"/>); none when it did not complete.</summary>
+    public static IReadOnlyList<PolicyTransition> TransitionsOf(RunExamples examples, IReadOnlyList<DraftVerdict> verdicts, IReadOnlyList<RoundOutcome> rounds) =>
+        verdicts.Count == 0 ? [] : TransitionBuilder.Build(examples.RunId, examples.Task, examples.Plan, verdicts, rounds);
+}
 
 /// <summary>The orchestration's custom status while it plans (kept small: the 16 KB limit).</summary>
 /// <param name="Verified">The verified steps so far (long steps shortened).</param>

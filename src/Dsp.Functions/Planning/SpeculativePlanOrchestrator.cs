@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dsp.Core.Acceptance;
 using Dsp.Core.Costs;
 using Dsp.Core.Engine;
@@ -30,6 +31,15 @@ public sealed partial class SpeculativePlanOrchestrator
     public const string StopEvent = "stop";
 
     private const int MaxStatusStepLength = 200;
+
+    /// <summary>The custom status's budget, in characters of its serialized JSON: 16 KiB of UTF-16, Durable Functions'
+    /// documented limit (the Azure Storage provider writes it into a table property of at most 64 KiB). Measured on
+    /// the serialized form, where the default encoder writes every non-ASCII character and <c>"&lt;&gt;&amp;'+</c> as
+    /// six-character escapes.</summary>
+    private const int StatusBudget = 8 * 1024;
+
+    /// <summary>Steps are never shortened below this many characters to fit the budget.</summary>
+    private const int MinStatusStepLength = 8;
 
     /// <summary>Retries of the activities that write to storage, 1 s, 2 s and 4 s apart: each attempt already retries
     /// transient errors for about 15 s (the storage client's policy); these cover longer outages and the errors the
@@ -131,14 +141,14 @@ public sealed partial class SpeculativePlanOrchestrator
 
             // Drafts that lost the race with their targets decided too: the version is theirs when no other said it.
             _policyVersion ??= settled.Select(o => o.Decision?.PolicyVersion).FirstOrDefault(v => v is not null);
-            var transitions = _engine.Status == EngineStatus.Completed
-                ? TransitionBuilder.Build(context.InstanceId, input.Task, _engine.Verified, _engine.Verdicts, _rounds)
-                : [];
-            var examples = _engine.Status == EngineStatus.Completed
+            var completed = _engine.Status == EngineStatus.Completed;
+            var examples = completed
                 ? RunExamples.From(context.InstanceId, input.Task, _engine.Verified, _engine.JudgedDrafts, judged => UsageOf(calls, judged))
                 : new RunExamples(context.InstanceId, input.Task, [], []);
-            var run = Summarize(started, context.CurrentUtcDateTime, calls, transitions.Count, stopReason);
-            var recordError = await RecordAsync(new RecordInput(run, transitions, examples));
+            IReadOnlyList<DraftVerdict> verdicts = completed ? [.. _engine.Verdicts] : [];
+            IReadOnlyList<RoundOutcome> rounds = completed ? [.. _rounds] : [];
+            var run = Summarize(started, context.CurrentUtcDateTime, calls, RecordInput.TransitionsOf(examples, verdicts, rounds).Count, stopReason);
+            var recordError = await RecordAsync(new RecordInput(run, examples, verdicts, rounds));
             return new PlanResult(
                 run.Outcome,
                 [.. _engine.Verified],
@@ -310,13 +320,26 @@ public sealed partial class SpeculativePlanOrchestrator
             };
         }
 
-        private void ReportProgress() => context.SetCustomStatus(new PlanProgress(
-            [.. _engine.Verified.Select(s => s.Length <= MaxStatusStepLength ? s : s[..MaxStatusStepLength] + "…").TakeLast(50)],
-            _engine.Rounds - 1,
-            _draftsInRound,
-            _costSoFar,
-            [.. _running.Keys],
-            NextEventEstimate.Of(_running.Keys.Select(k => (k.Role, _startedAt[k])), _finished.Select(f => (f.Key.Role, f.Outcome.Usage)))));
+        /// <summary>Reports the plan's progress as custom status, its steps shortened until it fits the budget.</summary>
+        private void ReportProgress()
+        {
+            var nextEvent = NextEventEstimate.Of(_running.Keys.Select(k => (k.Role, _startedAt[k])), _finished.Select(f => (f.Key.Role, f.Outcome.Usage)));
+            for (var length = MaxStatusStepLength; ; length /= 2)
+            {
+                var progress = new PlanProgress(
+                    [.. _engine.Verified.TakeLast(50).Select(s => s.Length <= length ? s : s[..length] + "…")],
+                    _engine.Rounds - 1,
+                    _draftsInRound,
+                    _costSoFar,
+                    [.. _running.Keys],
+                    nextEvent);
+                if (length / 2 < MinStatusStepLength || JsonSerializer.Serialize(progress).Length <= StatusBudget)
+                {
+                    context.SetCustomStatus(progress);
+                    return;
+                }
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Plan {RunId}: {Error}")]
