@@ -31,6 +31,32 @@ public sealed class BlobPolicyStore(DspStorageAccount account, ILogger<BlobPolic
     public static string SnapshotBlobName(long version) =>
         string.Create(CultureInfo.InvariantCulture, $"snapshots/v{version:D10}.bin");
 
+    /// <summary>The training data a version was trained on (<see cref="TrainingBuffer"/>), next to its snapshot.</summary>
+    public static string TrainingBufferBlobName(long version) =>
+        string.Create(CultureInfo.InvariantCulture, $"buffers/v{version:D10}.json.gz");
+
+    public async Task SaveTrainingBufferAsync(long version, byte[] buffer, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        var container = await account.PolicyBlobs.GetClientAsync(cancellationToken).ConfigureAwait(false);
+        await container.GetBlobClient(TrainingBufferBlobName(version))
+            .UploadAsync(BinaryData.FromBytes(buffer), overwrite: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<byte[]?> LoadTrainingBufferAsync(long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        var container = await account.PolicyBlobs.GetClientAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await container.GetBlobClient(TrainingBufferBlobName(version)).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
     public async Task<PublishedPolicy?> GetCurrentAsync(CancellationToken cancellationToken = default)
     {
         var table = await account.Policies.GetClientAsync(cancellationToken).ConfigureAwait(false);

@@ -57,6 +57,10 @@ public class JsonContractTests
 
         public Task RecordFailureAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task SaveTrainingBufferAsync(long version, byte[] buffer, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<byte[]?> LoadTrainingBufferAsync(long version, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<IAsyncDisposable?> TryAcquireTrainingLeaseAsync(TimeSpan duration, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

@@ -177,6 +177,12 @@ public class PolicyLifecycleTests
         public Task RecordFailureAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default) =>
             _store.RecordFailureAsync(reason, at, cancellationToken);
 
+        public Task SaveTrainingBufferAsync(long version, byte[] buffer, CancellationToken cancellationToken = default) =>
+            _store.SaveTrainingBufferAsync(version, buffer, cancellationToken);
+
+        public Task<byte[]?> LoadTrainingBufferAsync(long version, CancellationToken cancellationToken = default) =>
+            _store.LoadTrainingBufferAsync(version, cancellationToken);
+
         public Task<IAsyncDisposable?> TryAcquireTrainingLeaseAsync(TimeSpan duration, CancellationToken cancellationToken = default) =>
             _store.TryAcquireTrainingLeaseAsync(duration, cancellationToken);
     }

@@ -206,6 +206,12 @@ public class PolicyRetrainerTests : StorageTest
         public Task RecordFailureAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default) =>
             inner.RecordFailureAsync(reason, at, cancellationToken);
 
+        public Task SaveTrainingBufferAsync(long version, byte[] buffer, CancellationToken cancellationToken = default) =>
+            inner.SaveTrainingBufferAsync(version, buffer, cancellationToken);
+
+        public Task<byte[]?> LoadTrainingBufferAsync(long version, CancellationToken cancellationToken = default) =>
+            inner.LoadTrainingBufferAsync(version, cancellationToken);
+
         public async Task<IAsyncDisposable?> TryAcquireTrainingLeaseAsync(TimeSpan duration, CancellationToken cancellationToken = default)
         {
             var lease = await inner.TryAcquireTrainingLeaseAsync(duration, cancellationToken);

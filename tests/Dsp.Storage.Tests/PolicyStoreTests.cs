@@ -25,6 +25,20 @@ public class PolicyStoreTests : StorageTest
     }
 
     [Fact]
+    public async Task A_versions_training_buffer_is_kept_beside_its_snapshot_and_a_version_without_one_has_none()
+    {
+        var store = Scope.Policies();
+        byte[] buffer = [.. "DSPB"u8, 1, 0, 0, 0, 42];
+
+        await store.SaveTrainingBufferAsync(3, buffer);
+        await store.SaveTrainingBufferAsync(3, buffer); // a replayed retraining writes it again
+
+        Assert.Equal(buffer, await store.LoadTrainingBufferAsync(3));
+        Assert.Null(await store.LoadTrainingBufferAsync(2));
+        Assert.True(await Blob(BlobPolicyStore.TrainingBufferBlobName(3)).ExistsAsync());
+    }
+
+    [Fact]
     public async Task The_acceptance_models_training_size_and_calibration_read_back_and_old_rows_have_none()
     {
         var store = Scope.Policies();

@@ -48,6 +48,9 @@ public sealed record RetrainOutcome(RetrainResult Result, long Version, int Tran
 /// simulator's online learning keeps) warm-started from the policy in service, and the acceptance model afresh on the
 /// window's judged drafts, and publishes the next version. The acceptance model in service is first scored on the
 /// drafts judged since it was trained — an honest measure of its calibration, which <c>GET /api/policy</c> shows.
+/// The runs each version was trained on are kept with it (<see cref="TrainingBuffer"/>), so a retraining reads from the
+/// store only what was recorded since the last one: its cost follows the new data and the bounded buffer, not the age
+/// of the store. Without a readable buffer (the first training, or one lost) it reads the whole window.
 /// A failure leaves the published policy as it was and is recorded where <c>GET /api/policy</c> shows it. A snapshot in
 /// service that cannot be read (which the planners have refused, keeping the one before) does not stop training for
 /// good: training warm-starts from the newest earlier snapshot that reads, or from fresh weights, and publishes the
@@ -79,14 +82,30 @@ public sealed class PolicyRetrainer(
         DateTimeOffset? watermark;
         string? unreadable;
         Calibration heldOut;
+        List<RunTrainingData> window;
         try
         {
-            (var window, watermark) = await ReadRecentAsync(now - options.TrainingWindow, cancellationToken);
-            if (window.Count == 0 || watermark <= current?.Watermark)
+            var since = now - options.TrainingWindow;
+            if (current?.Watermark is { } seen && await KeptAsync(version, cancellationToken) is { } kept)
             {
-                return new RetrainOutcome(RetrainResult.NothingNew, version);
+                (var fresh, watermark) = await ReadRecentAsync(seen, cancellationToken);
+                if (fresh.Count == 0)
+                {
+                    return new RetrainOutcome(RetrainResult.NothingNew, version);
+                }
+
+                window = [.. kept.Where(r => r.CompletedAt >= since), .. fresh];
+            }
+            else
+            {
+                (window, watermark) = await ReadRecentAsync(since, cancellationToken);
+                if (window.Count == 0 || watermark <= current?.Watermark)
+                {
+                    return new RetrainOutcome(RetrainResult.NothingNew, version);
+                }
             }
 
+            window = Bounded(window);
             (var start, unreadable) = await NewestReadableAsync(version, cancellationToken);
             List<PolicyTransition> transitions = [.. window.SelectMany(r => r.Transitions).TakeLast(options.MaxTransitions)];
             var examples = NewestRuns(window.Select(r => r.Examples).Where(r => r.Drafts.Count > 0), options.MaxExamples);
@@ -101,6 +120,7 @@ public sealed class PolicyRetrainer(
             return new RetrainOutcome(RetrainResult.Failed, version, Error: e.Message);
         }
 
+        await policies.SaveTrainingBufferAsync(next.Version, TrainingBuffer.Serialize(window), cancellationToken);
         await policies.PublishAsync(
             next,
             new PublishedPolicy(next.Version, now, next.TrainedOnTransitions, next.TrainingLoss, watermark)
@@ -110,6 +130,36 @@ public sealed class PolicyRetrainer(
             },
             cancellationToken);
         return new RetrainOutcome(RetrainResult.Published, next.Version, next.TrainedOnTransitions, unreadable, next.Acceptance?.TrainedOnExamples ?? 0);
+    }
+
+    /// <summary>The runs <paramref name="version"/> was trained on, or null when there are none to be read (then the
+    /// window is read from the store).</summary>
+    private async Task<IReadOnlyList<RunTrainingData>?> KeptAsync(long version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await policies.LoadTrainingBufferAsync(version, cancellationToken) is { } bytes ? TrainingBuffer.Deserialize(bytes) : null;
+        }
+        catch (PolicySnapshotFormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The newest runs of the oldest-first <paramref name="runs"/> that the caps let training use: those holding
+    /// the newest <see cref="RetrainOptions.MaxTransitions"/> transitions, and those holding the newest
+    /// <see cref="RetrainOptions.MaxExamples"/> judged drafts.</summary>
+    private List<RunTrainingData> Bounded(List<RunTrainingData> runs)
+    {
+        int transitions = 0, drafts = 0, first = runs.Count;
+        while (first > 0 && (transitions < options.MaxTransitions || drafts < options.MaxExamples))
+        {
+            first--;
+            transitions += runs[first].Transitions.Count;
+            drafts += runs[first].Examples.Drafts.Count;
+        }
+
+        return first == 0 ? runs : runs[first..];
     }
 
     /// <summary>The newest runs of the oldest-first <paramref name="runs"/> with at most <paramref name="maxDrafts"/> judged

@@ -61,6 +61,13 @@ public interface IPolicyStore
     /// reader never sees a version without its snapshot).</summary>
     Task PublishAsync(PolicySnapshot snapshot, PublishedPolicy description, CancellationToken cancellationToken = default);
 
+    /// <summary>Keeps the training data of <paramref name="version"/> (<see cref="TrainingBuffer"/>) before it is published,
+    /// so that the next retraining starts from it. Writing it again replaces it.</summary>
+    Task SaveTrainingBufferAsync(long version, byte[] buffer, CancellationToken cancellationToken = default);
+
+    /// <summary>The training data kept with <paramref name="version"/>, or null when none was kept.</summary>
+    Task<byte[]?> LoadTrainingBufferAsync(long version, CancellationToken cancellationToken = default);
+
     /// <summary>Records a failed training or load on the current row; the policy in service stays as it was.</summary>
     Task RecordFailureAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default);
 

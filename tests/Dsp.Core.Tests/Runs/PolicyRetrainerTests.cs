@@ -8,11 +8,42 @@ namespace Dsp.Core.Tests.Runs;
 
 public class PolicyRetrainerTests
 {
-    private readonly InMemoryTrainingStore _transitions = new(TimeProvider.System);
+    private readonly ReadCountingStore _transitions = new(new InMemoryTrainingStore(TimeProvider.System));
     private readonly InMemoryPolicyStore _policies = new();
 
     private PolicyRetrainer Retrainer(int maxTransitions = 100_000) => new(
         _transitions, _policies, PolicyTraining.Trainer(), new AcceptanceTrainer(), TimeProvider.System, new RetrainOptions { MaxTransitions = maxTransitions });
+
+    [Fact]
+    public async Task A_retraining_reads_only_what_was_recorded_since_the_last_and_trains_on_it_with_the_runs_kept()
+    {
+        await RecordRunsAsync(3, "old");
+        await Retrainer().RunAsync();
+        var first = await _policies.GetCurrentAsync();
+        await RecordRunsAsync(1, "new");
+        _transitions.Reads.Clear();
+
+        var second = await Retrainer().RunAsync();
+
+        Assert.Equal(RetrainResult.Published, second.Result);
+        Assert.Equal(27 + 9, second.Transitions); // the three old runs from the buffer, the new one from the store
+        Assert.All(_transitions.Reads, since => Assert.True(since >= first!.Watermark, $"read from {since}, before the watermark {first!.Watermark}"));
+        var kept = TrainingBuffer.Deserialize((await _policies.LoadTrainingBufferAsync(2))!);
+        Assert.Equal(8, kept.Count);
+    }
+
+    [Fact]
+    public async Task Without_a_readable_buffer_a_retraining_reads_the_whole_window()
+    {
+        await RecordRunsAsync(3, "old");
+        await Retrainer().RunAsync();
+        await _policies.SaveTrainingBufferAsync(1, [1, 2, 3]);
+        await RecordRunsAsync(1, "new");
+
+        var second = await Retrainer().RunAsync();
+
+        Assert.Equal((RetrainResult.Published, 36), (second.Result, second.Transitions));
+    }
 
     private async Task RecordRunsAsync(int runs, string prefix = "run")
     {
@@ -109,5 +140,19 @@ public class PolicyRetrainerTests
         await using var lease = await _policies.TryAcquireTrainingLeaseAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(RetrainResult.Busy, (await Retrainer().RunAsync()).Result);
+    }
+
+    /// <summary>The in-memory store, noting where each read started.</summary>
+    private sealed class ReadCountingStore(InMemoryTrainingStore inner) : ITrainingStore
+    {
+        public List<DateTimeOffset?> Reads { get; } = [];
+
+        public Task AppendAsync(RunTrainingData run, CancellationToken cancellationToken = default) => inner.AppendAsync(run, cancellationToken);
+
+        public Task<TrainingBatch> ReadSinceAsync(DateTimeOffset? watermark, int maxRows, CancellationToken cancellationToken = default)
+        {
+            Reads.Add(watermark);
+            return inner.ReadSinceAsync(watermark, maxRows, cancellationToken);
+        }
     }
 }

@@ -7,6 +7,7 @@ public sealed class InMemoryPolicyStore : IPolicyStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<long, byte[]> _snapshots = [];
+    private readonly Dictionary<long, byte[]> _buffers = [];
     private PublishedPolicy? _current;
     private bool _leased;
 
@@ -40,6 +41,24 @@ public sealed class InMemoryPolicyStore : IPolicyStore
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task SaveTrainingBufferAsync(long version, byte[] buffer, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _buffers[version] = buffer;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<byte[]?> LoadTrainingBufferAsync(long version, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_buffers.GetValueOrDefault(version));
+        }
     }
 
     public Task RecordFailureAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default)
