@@ -21,7 +21,7 @@ internal static class PlanSummary
             ("Unnecessary cost", Invariant($"${run.UnnecessaryCostUsd:0.0000} (rejected drafts and calls past a mismatch)")),
             ("Calls", Invariant($"{result.Calls.Count} ({cancelled} cancelled)")),
             ("Lossless", run.Lossless ? "yes: the plan is the target's own" : "no"),
-            ("Recorded", result.RecordError ?? "yes: the run and its transitions are stored for training"),
+            ("Recorded", result.RecordError ?? "yes: the run, its transitions and its judged drafts are stored for training"),
         })
         {
             table.AddRow(Markup.Escape(name), Markup.Escape(value));
