@@ -262,6 +262,20 @@ public sealed class SpeculationEngine
         return prefix;
     }
 
+    /// <summary>
+    /// <see cref="PrefixFor"/> without the copy: a view over the engine's own lists, valid only until the engine's next
+    /// change (for a decision taken on the spot; copy it to keep it).
+    /// </summary>
+    public IReadOnlyList<string> PrefixView(int position)
+    {
+        if (position < _verified.Count || position > _roundStart + _roundEnd)
+        {
+            throw new ArgumentOutOfRangeException(nameof(position), position, "Position is not at or inside the open round.");
+        }
+
+        return new Prefix(this, position);
+    }
+
     private void Advance()
     {
         while (_resolved < _roundEnd)
@@ -421,6 +435,26 @@ public sealed class SpeculationEngine
         Array.Resize(ref _draftSteps, capacity);
         Array.Resize(ref _targetSteps, capacity);
         Array.Resize(ref _accepted, capacity);
+    }
+
+    /// <summary>The verified plan, then the open round's drafts, up to a position.</summary>
+    private sealed class Prefix(SpeculationEngine engine, int count) : IReadOnlyList<string>
+    {
+        public int Count => count;
+
+        public string this[int index] => (uint)index >= (uint)count
+            ? throw new ArgumentOutOfRangeException(nameof(index))
+            : index < engine._verified.Count ? engine._verified[index] : engine._draftSteps[index - engine._roundStart]!;
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private enum CallState : byte

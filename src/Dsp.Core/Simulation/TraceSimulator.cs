@@ -210,7 +210,7 @@ public sealed class TraceSimulator(SimulationOptions options)
         private bool GoesOn(ISpeculationPolicy policy, in Call call, TraceCall draft)
         {
             var offset = call.Position - engine.Position;
-            var state = _roundStart with { History = engine.PrefixFor(call.Position), DraftsInRound = offset };
+            var state = _roundStart with { History = engine.PrefixView(call.Position), DraftsInRound = offset };
             var decision = policy.AfterDraft(new DraftFinishedRequest(state, call.Round, draft.Text, draft.LatencySeconds, _memo));
             _memo = decision.Memo;
             if (decision.Acceptance is { } acceptance)
