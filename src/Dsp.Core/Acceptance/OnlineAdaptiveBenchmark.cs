@@ -119,12 +119,7 @@ public static class OnlineAdaptiveBenchmark
         AdaptiveLearningOptions options,
         SimulationOptions simulation,
         IProgress<int>? progress = null)
-    {
-        var results = new OnlineAdaptiveResult[valuesOfTime.Count];
-        var counter = progress is null ? null : new TaskCounter(progress);
-        Parallel.For(0, valuesOfTime.Count, i => results[i] = Run(traces, valuesOfTime[i], options, simulation, counter));
-        return results;
-    }
+        => ParallelStreams.Run(valuesOfTime, progress, (valueOfTime, counter) => Run(traces, valueOfTime, options, simulation, counter));
 
     /// <summary>Scores each prediction the policy made for a draft that was then judged.</summary>
     private static void Score(SimulatedPlan plan, CalibrationBuilder overall, CalibrationBuilder pass)
@@ -141,13 +136,5 @@ public static class OnlineAdaptiveBenchmark
                 }
             }
         }
-    }
-
-    /// <summary>Counts tasks done over all streams.</summary>
-    private sealed class TaskCounter(IProgress<int> total) : IProgress<int>
-    {
-        private int _done;
-
-        public void Report(int value) => total.Report(Interlocked.Increment(ref _done));
     }
 }

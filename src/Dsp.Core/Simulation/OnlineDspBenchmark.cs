@@ -78,12 +78,7 @@ public static class OnlineDspBenchmark
         OnlineLearningOptions options,
         SimulationOptions simulation,
         IProgress<int>? progress = null)
-    {
-        var results = new OnlineDspResult[settings.Count];
-        var counter = progress is null ? null : new TaskCounter(progress);
-        Parallel.For(0, settings.Count, i => results[i] = Run(traces, settings[i], options, simulation, counter));
-        return results;
-    }
+        => ParallelStreams.Run(settings, progress, (setting, counter) => Run(traces, setting, options, simulation, counter));
 
     /// <summary>Counts the rounds whose chosen depth k was the label or one more (the paper's predictor accuracy).</summary>
     private static (int Predictions, int Hits) Score(
@@ -122,13 +117,5 @@ public static class OnlineDspBenchmark
             Depths.Add(depth);
             return depth;
         }
-    }
-
-    /// <summary>Counts tasks done over all streams.</summary>
-    private sealed class TaskCounter(IProgress<int> total) : IProgress<int>
-    {
-        private int _done;
-
-        public void Report(int value) => total.Report(Interlocked.Increment(ref _done));
     }
 }
