@@ -109,6 +109,7 @@ internal sealed partial class FakeOpenAIServer : IAsyncDisposable
 
     private static async Task StreamAsync(HttpContext context, ChatRequest request, Reply.Stream stream, CancellationToken aborted)
     {
+        await stream.HoldUntil.WaitAsync(aborted);
         await Task.Delay(stream.FirstChunkDelay, aborted);
         context.Response.ContentType = "text/event-stream";
         var chunks = ChatStreamEvents.Words(stream.Text);
@@ -194,6 +195,9 @@ internal abstract record Reply
         public TimeSpan ChunkDelay { get; init; } = TimeSpan.Zero;
 
         public TimeSpan FirstChunkDelay { get; init; } = TimeSpan.Zero;
+
+        /// <summary>The answer starts once this completes: orders it after an event of the client's.</summary>
+        public Task HoldUntil { get; init; } = Task.CompletedTask;
     }
 
     /// <summary>An HTTP error.</summary>

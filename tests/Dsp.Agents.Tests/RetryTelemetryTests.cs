@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dsp.Core.Agents;
+using Dsp.Core.Policy;
 using Dsp.Functions;
 using Dsp.Functions.Planning;
 using Dsp.Hosting;
@@ -84,13 +85,22 @@ public class RetryTelemetryTests
         string[] targetPlan = ["Image Deblurring", "Image Denoising", "TERMINATE"];
         using var spans = new SpanRecorder();
         using var retries = new RetryRecorder("e2e-broken-drafter");
+        // Each step's target answers once the draft of its round has failed: a target answering first would cancel
+        // that draft while it waits to retry, and the plan would hold no failed call.
         await using var server = await FakeOpenAIServer.StartAsync(request => request.Deployment == "e2e-broken-drafter"
             ? Reply.Error(500, "The server had an error.")
-            : Reply.Say(targetPlan[Math.Min(request.AskedStep - 1, targetPlan.Length - 1)]));
+            : new Reply.Stream(targetPlan[Math.Min(request.AskedStep - 1, targetPlan.Length - 1)])
+            {
+                HoldUntil = spans.WhenStopped(span => span.OperationName == "dsp.call"
+                    && Equals(span.GetTagItem("dsp.deployment"), "e2e-broken-drafter")
+                    && Equals(span.GetTagItem("dsp.position"), request.AskedStep - 1)),
+            });
         await using var planner = await InProcessPlanner.StartAsync(Configuration(server), services => services.AddInMemoryStores());
 
+        // dsp with β = 1 drafts at least once in every round.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var result = await planner.WaitAsync(await planner.StartPlanAsync(new PlanInput(Live.Task, 0.5f, 1, 20, "exact", "default")), timeout.Token);
+        var input = new PlanInput(Live.Task, 0.5f, 1, 20, "exact", "default", Policy: PolicyNames.Dsp);
+        var result = await planner.WaitAsync(await planner.StartPlanAsync(input), timeout.Token);
 
         // Every draft fails after one retry and the target plans alone.
         Assert.Equal(PlanOutcomes.Completed, result.Outcome);

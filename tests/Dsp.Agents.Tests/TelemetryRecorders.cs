@@ -47,6 +47,7 @@ internal sealed class RetryRecorder : IDisposable
 internal sealed class SpanRecorder : IDisposable
 {
     private readonly ConcurrentQueue<Activity> _spans = new();
+    private readonly List<(Func<Activity, bool> Match, TaskCompletionSource Stopped)> _waiters = [];
     private readonly ActivityListener _listener;
 
     public SpanRecorder()
@@ -55,13 +56,42 @@ internal sealed class SpanRecorder : IDisposable
         {
             ShouldListenTo = source => source.Name == PlanTracing.ActivitySourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = _spans.Enqueue,
+            ActivityStopped = Stopped,
         };
         ActivitySource.AddActivityListener(_listener);
     }
 
+    /// <summary>Completes once a span that <paramref name="match"/> accepts has stopped.</summary>
+    public Task WhenStopped(Func<Activity, bool> match)
+    {
+        lock (_waiters)
+        {
+            if (_spans.Any(match))
+            {
+                return Task.CompletedTask;
+            }
+
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, stopped));
+            return stopped.Task;
+        }
+    }
+
     public List<Activity> OfRun(string runId, string name) =>
         [.. _spans.Where(s => s.OperationName == name && Equals(s.GetTagItem("dsp.run_id"), runId))];
+
+    private void Stopped(Activity span)
+    {
+        lock (_waiters)
+        {
+            _spans.Enqueue(span);
+            foreach (var waiter in _waiters.Where(w => w.Match(span)).ToList())
+            {
+                waiter.Stopped.SetResult();
+                _waiters.Remove(waiter);
+            }
+        }
+    }
 
     public void Dispose() => _listener.Dispose();
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -9,20 +11,30 @@ using Microsoft.AspNetCore.Http;
 
 namespace Dsp.Reliability.Tests;
 
-/// <summary>How a write the proxy fails is failed.</summary>
+/// <summary>
+/// How a write the proxy fails is failed. Only what Azure Table Storage can answer the app's writes is injected: they
+/// are unconditional (inserts, upserts, a table's creation), so the service answers them 503 Server Busy when busy, and
+/// 409 when the entity or table exists — never 412, its answer to a write whose <c>If-Match</c> ETag no longer matches.
+/// Every fault is transient: it fails one request of a write (all the tries the storage client makes of it at most),
+/// and the caller's next request of the same write goes through.
+/// </summary>
 public enum StorageFault
 {
-    /// <summary>503 Server Busy; the write never reached storage.</summary>
+    /// <summary>503 Server Busy; the write never reached storage. The storage client's retry goes through.</summary>
     UnavailableBefore,
 
-    /// <summary>The write was applied, then 503 came back (a gateway that lost the answer): a retry finds it done.</summary>
+    /// <summary>The write was applied, then 503 came back (a gateway that lost the answer): the storage client's retry
+    /// finds it done (an insert meets 409).</summary>
     UnavailableAfter,
 
-    /// <summary>412 Precondition Failed; the write never reached storage. The storage client does not retry it.</summary>
-    PreconditionFailedBefore,
+    /// <summary>503 to every try of the write's first request, none reaching storage, until the storage client gives
+    /// up (an outage longer than its retries): the caller (an activity) fails, and its next request goes through.</summary>
+    OutageBefore,
 
-    /// <summary>The write was applied, then 412 came back.</summary>
-    PreconditionFailedAfter,
+    /// <summary>The write's first try was applied, then 503 came back to it and to every retry until the storage client
+    /// gave up: the caller fails knowing nothing of the write, and its next request (the activity delivered again)
+    /// finds it done.</summary>
+    OutageAfter,
 }
 
 /// <summary>The proxy's failure mix for Table writes (every request but GET and HEAD).</summary>
@@ -30,10 +42,14 @@ internal sealed record StorageFaultOptions
 {
     public int Seed { get; init; } = 11;
 
-    /// <summary>The share of writes failed, by fault.</summary>
+    /// <summary>The share of writes failed, by fault. Which writes fail, and how, is a function of the seed and the
+    /// write (what it writes), not of the order writes arrive in. A table's creation is failed by the
+    /// <c>Unavailable</c> faults only: every write waiting for the table waits on it, so an outage there is an outage of
+    /// the whole account, which the Azurite outage tests make.</summary>
     public IReadOnlyDictionary<StorageFault, double> Shares { get; init; } = new Dictionary<StorageFault, double>();
 
-    /// <summary>Every write to this table (its full name) is answered 412 without being applied.</summary>
+    /// <summary>Every write to this table (its full name) is refused without being applied: 403
+    /// AuthorizationPermissionMismatch, the service's answer to an identity that may only read the table.</summary>
     public string? RejectWritesTo { get; init; }
 
     /// <summary>While <see cref="StorageFaultProxy.Holding"/>, every write to this table (its full name) is held, neither
@@ -42,17 +58,18 @@ internal sealed record StorageFaultOptions
 }
 
 /// <summary>
-/// A loopback reverse proxy in front of Azurite's Table endpoint that fails a share of writes with 503 or 412,
-/// before or after passing them on: how a test shows writes are retried and idempotent, or fail loudly.
+/// A loopback reverse proxy in front of Azurite's Table endpoint that fails a share of writes with 503, before or after
+/// passing them on, for one try or until the storage client gives up: how a test shows writes are retried and
+/// idempotent, or fail loudly.
 /// </summary>
-internal sealed class StorageFaultProxy : IAsyncDisposable
+internal sealed partial class StorageFaultProxy : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly StorageFaultOptions _options;
     private readonly Uri _target;
     private readonly HttpClient _client = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
-    private readonly Random _random;
-    private readonly ConcurrentDictionary<StorageFault, int> _faults = new();
+    private readonly ConcurrentDictionary<(StorageFault Fault, string Table), int> _faults = new();
+    private readonly ConcurrentDictionary<string, FirstRequest> _firstRequests = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _firstHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _writes;
@@ -64,7 +81,6 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
         _app = app;
         _options = options;
         _target = target;
-        _random = new Random(options.Seed);
     }
 
     /// <summary>The Table endpoint to give the app (same account path as Azurite's).</summary>
@@ -73,8 +89,11 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
     /// <summary>Write requests seen, retries included.</summary>
     public int Writes => Volatile.Read(ref _writes);
 
-    /// <summary>Faults injected by the shares, by kind.</summary>
-    public IReadOnlyDictionary<StorageFault, int> Faults => _faults.ToDictionary();
+    /// <summary>Writes failed by the shares, by fault (each write once, however many of its tries were failed).</summary>
+    public IReadOnlyDictionary<StorageFault, int> Faults => Count(f => f.Fault);
+
+    /// <summary>Writes failed by the shares, by table (<c>Tables</c>: a table's creation).</summary>
+    public IReadOnlyDictionary<string, int> FaultsByTable => Count(f => f.Table);
 
     /// <summary>Writes refused because of <see cref="StorageFaultOptions.RejectWritesTo"/>.</summary>
     public int Rejected => Volatile.Read(ref _rejected);
@@ -113,14 +132,14 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
         await request.Body.CopyToAsync(buffer, context.RequestAborted);
         var body = buffer.ToArray();
         var write = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method);
-        StorageFault? fault = null;
+        var failAfter = false;
         if (write)
         {
             Interlocked.Increment(ref _writes);
             if (_options.RejectWritesTo is { } table && Targets(request.Path.Value ?? string.Empty, body, table))
             {
                 Interlocked.Increment(ref _rejected);
-                await FailAsync(context, StorageFault.PreconditionFailedBefore);
+                await FailAsync(context, 403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission.");
                 return;
             }
 
@@ -138,13 +157,15 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
                 }
             }
 
-            fault = Choose();
-        }
-
-        if (fault is StorageFault.UnavailableBefore or StorageFault.PreconditionFailedBefore)
-        {
-            await FailAsync(context, fault.Value);
-            return;
+            switch (TryOf(request, body))
+            {
+                case Try.FailBefore:
+                    await FailAsync(context, 503, "ServerBusy", "The server is busy.");
+                    return;
+                case Try.FailAfter:
+                    failAfter = true;
+                    break;
+            }
         }
 
         using var forwarded = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_target, request.Path + request.QueryString));
@@ -167,10 +188,10 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
         }
 
         using var response = await _client.SendAsync(forwarded, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
-        if (fault is { } after)
+        if (failAfter)
         {
             // Applied: the caller is told otherwise.
-            await FailAsync(context, after);
+            await FailAsync(context, 503, "ServerBusy", "The server is busy.");
             return;
         }
 
@@ -186,19 +207,65 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
         await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
     }
 
-    private StorageFault? Choose()
+    /// <summary>
+    /// What becomes of this try of a write. A write the shares fail is failed on its first request only (the storage
+    /// client's tries of one request carry the same <c>x-ms-client-request-id</c>): on its first try for the
+    /// <c>Unavailable</c> faults, on every try for the <c>Outage</c> faults; an <c>After</c> fault passes the first try
+    /// on (it is applied) before failing it.
+    /// </summary>
+    private Try TryOf(HttpRequest request, byte[] body)
     {
-        double draw;
-        lock (_random)
+        var path = request.Path.Value ?? string.Empty;
+        var write = WriteOf(path, body);
+        if (Drawn(write) is not { } fault)
         {
-            draw = _random.NextDouble();
+            return Try.PassOn;
         }
 
-        foreach (var (fault, share) in _options.Shares)
+        var outage = fault is StorageFault.OutageBefore or StorageFault.OutageAfter;
+        if (outage && path.EndsWith("/Tables", StringComparison.Ordinal))
+        {
+            return Try.PassOn; // a table's creation: see StorageFaultOptions.Shares
+        }
+
+        var id = request.Headers["x-ms-client-request-id"].ToString();
+        var first = _firstRequests.GetOrAdd(write, _ => new FirstRequest(id));
+        if (first.Id != id)
+        {
+            return Try.PassOn; // a later request of the write: the fault has passed
+        }
+
+        var number = first.NextTry();
+        if (number == 1)
+        {
+            _faults.AddOrUpdate((fault, TableOf(path, write)), 1, (_, n) => n + 1);
+            return fault is StorageFault.UnavailableBefore or StorageFault.OutageBefore ? Try.FailBefore : Try.FailAfter;
+        }
+
+        return outage ? Try.FailBefore : Try.PassOn;
+    }
+
+    private Dictionary<TKey, int> Count<TKey>(Func<(StorageFault Fault, string Table), TKey> key)
+        where TKey : notnull =>
+        _faults.GroupBy(f => key(f.Key)).ToDictionary(g => g.Key, g => g.Sum(f => f.Value));
+
+    /// <summary>The table a write goes to: its path's, or its batch's first operation's.</summary>
+    private static string TableOf(string path, string write)
+    {
+        var target = write.Split('\n').Skip(1).FirstOrDefault(part => !part.StartsWith('"')) is { } operation ? operation[(operation.IndexOf(' ') + 1)..] : path;
+        target = target.Split('(', '?')[0];
+        return target[(target.LastIndexOf('/') + 1)..];
+    }
+
+    /// <summary>The fault the shares give a write: a function of the seed and the write alone.</summary>
+    private StorageFault? Drawn(string write)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(_options.Seed.ToString(CultureInfo.InvariantCulture) + "\n" + write));
+        var draw = (BitConverter.ToUInt64(hash) >> 11) / (double)(1UL << 53);
+        foreach (var (fault, share) in _options.Shares.OrderBy(s => s.Key))
         {
             if (draw < share)
             {
-                _faults.AddOrUpdate(fault, 1, (_, n) => n + 1);
                 return fault;
             }
 
@@ -208,6 +275,15 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
         return null;
     }
 
+    /// <summary>What a write writes, the same on each of its tries and requests: its path, and the operations and entity
+    /// keys in its body (not a batch's multipart boundaries, which are new on every request).</summary>
+    private static string WriteOf(string path, byte[] body) =>
+        string.Join('\n', WriteParts().Matches(Encoding.UTF8.GetString(body)).Select(m => m.Value).Prepend(path));
+
+    /// <summary>A batch's operation lines, and the keys and table names of the entities written.</summary>
+    [GeneratedRegex(@"^(?:POST|PUT|MERGE|PATCH|DELETE) \S+|""(?:PartitionKey|RowKey|TableName)"":""(?:[^""\\]|\\.)*""", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex WriteParts();
+
     /// <summary>Whether a write goes to <paramref name="table"/>: by its path or, for a batch, by the request lines of
     /// the operations inside (<c>POST http://host/account/table?... HTTP/1.1</c>).</summary>
     private static bool Targets(string path, byte[] body, string table)
@@ -216,11 +292,8 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
         return entity.IsMatch(path) || entity.IsMatch(Encoding.UTF8.GetString(body));
     }
 
-    private static async Task FailAsync(HttpContext context, StorageFault fault)
+    private static async Task FailAsync(HttpContext context, int status, string code, string message)
     {
-        var (status, code, message) = fault is StorageFault.UnavailableBefore or StorageFault.UnavailableAfter
-            ? (503, "ServerBusy", "The server is busy.")
-            : (412, "UpdateConditionNotSatisfied", "The update condition specified in the request was not satisfied.");
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json;odata=minimalmetadata";
         context.Response.Headers["x-ms-error-code"] = code;
@@ -233,5 +306,26 @@ internal sealed class StorageFaultProxy : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _client.Dispose();
+    }
+
+    private enum Try
+    {
+        PassOn,
+
+        /// <summary>Answered 503 without passing it on.</summary>
+        FailBefore,
+
+        /// <summary>Passed on (applied), then answered 503.</summary>
+        FailAfter,
+    }
+
+    /// <summary>The request a failed write failed on, and how many tries of it were seen.</summary>
+    private sealed class FirstRequest(string id)
+    {
+        private int _tries;
+
+        public string Id { get; } = id;
+
+        public int NextTry() => Interlocked.Increment(ref _tries);
     }
 }

@@ -13,8 +13,9 @@ namespace Dsp.Reliability.Tests;
 
 /// <summary>
 /// Plans on the app's Table and Blob stores, on an Azurite of the test's own, while storage fails: writes answered
-/// 503 or 412 (before or after they apply) through a proxy, and Azurite stopped and restarted mid-batch. Runs and
-/// transitions are stored exactly once, or the plan says loudly why its run was not.
+/// 503 (before or after they apply, once or until the storage client gives up) or refused through a proxy, and Azurite
+/// stopped and restarted mid-batch. Runs, transitions and judged drafts are stored exactly once, or the plan says loudly
+/// why its run was not.
 /// </summary>
 public class StorageFaultTests(ITestOutputHelper output)
 {
@@ -26,20 +27,28 @@ public class StorageFaultTests(ITestOutputHelper output)
         ChunkDelay = TimeSpan.FromMilliseconds(5),
     };
 
+    /// <summary>
+    /// About a quarter of the writes fail, each on one request: on a single try (the storage client retries it) or, for
+    /// 8% of them, on every try until the client gives up, which fails the activity so that the orchestrator delivers it
+    /// again. A <c>RecordRun</c> here makes two writes (its training rows, its run), so at most two of its four
+    /// deliveries fail.
+    /// </summary>
     [Fact]
-    public async Task Table_writes_failing_with_503_or_412_before_or_after_they_apply_store_every_run_and_transition_once()
+    public async Task Table_writes_failing_before_or_after_they_apply_store_every_run_transition_and_judged_draft_once()
     {
         await using var azurite = await PrivateAzurite.StartAsync();
         var shares = new Dictionary<StorageFault, double>
         {
             [StorageFault.UnavailableBefore] = 0.08,
             [StorageFault.UnavailableAfter] = 0.08,
-            [StorageFault.PreconditionFailedBefore] = 0.04,
-            [StorageFault.PreconditionFailedAfter] = 0.04,
+            [StorageFault.OutageBefore] = 0.04,
+            [StorageFault.OutageAfter] = 0.04,
         };
         await using var proxy = await StorageFaultProxy.StartAsync(new StorageFaultOptions { Shares = shares }, azurite.TableEndpoint);
         await using var server = await FaultyOpenAIServer.StartAsync(ModelLatency, Harness.Answer);
-        var configuration = Harness.Configuration(server.Endpoint, more: Harness.StorageSettings(azurite.ConnectionString(proxy.TableEndpoint)));
+        var storage = Harness.StorageSettings(azurite.ConnectionString(proxy.TableEndpoint));
+        storage["Dsp:Storage:MaxRetries"] = "3"; // the client gives up on an outage after ~1.4 s of back-off, not ~7
+        var configuration = Harness.Configuration(server.Endpoint, more: storage);
         await using var planner = await InProcessPlanner.StartAsync(configuration, services => services.AddDspStorage(configuration));
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(240));
@@ -49,7 +58,10 @@ public class StorageFaultTests(ITestOutputHelper output)
         var transitions = await batch.AssertStoredExactlyOnceAsync(planner.Services);
         Assert.All(shares.Keys, fault => Assert.True(proxy.Faults.GetValueOrDefault(fault) > 0, $"no {fault} injected"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"plans {batch.Plans.Count} completed; table writes {proxy.Writes}, failed {proxy.Faults.Values.Sum()}: {string.Join(", ", shares.Keys.Select(f => $"{f} {proxy.Faults.GetValueOrDefault(f)}"))}"));
+            $"plans {batch.Plans.Count} completed; table write requests {proxy.Writes} (tries included), writes failed {proxy.Faults.Values.Sum()}: {string.Join(", ", shares.Keys.Select(f => $"{f} {proxy.Faults.GetValueOrDefault(f)}"))}"));
+        var prefix = storage["Dsp:Storage:TablePrefix"]!;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"writes failed by table: {string.Join(", ", proxy.FaultsByTable.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key.Replace(prefix, "", StringComparison.Ordinal)} {t.Value}"))}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"runs {batch.Plans.Count} and transitions {transitions} stored once each; wall {batch.Wall.TotalSeconds:0.0} s, p95 {batch.Percentile(0.95):0.00} s"));
     }
@@ -74,9 +86,9 @@ public class StorageFaultTests(ITestOutputHelper output)
         batch.AssertAllCompletedLosslessly(recorded: false);
         foreach (var plan in batch.Plans)
         {
-            Assert.Contains("412", plan.Result.RecordError, StringComparison.Ordinal);
-            Assert.Contains("UpdateConditionNotSatisfied", plan.Result.RecordError, StringComparison.Ordinal);
-            Assert.Contains(logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains(plan.Id, StringComparison.Ordinal) && e.Message.Contains("412", StringComparison.Ordinal));
+            Assert.Contains("403", plan.Result.RecordError, StringComparison.Ordinal);
+            Assert.Contains("AuthorizationPermissionMismatch", plan.Result.RecordError, StringComparison.Ordinal);
+            Assert.Contains(logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains(plan.Id, StringComparison.Ordinal) && e.Message.Contains("403", StringComparison.Ordinal));
             Assert.Null(await planner.Services.GetRequiredService<IRunStore>().GetAsync(plan.Id));
         }
 
