@@ -27,14 +27,14 @@ internal sealed class VirtualClock : TimeProvider
     public override long GetTimestamp() => Interlocked.Read(ref _now);
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-        CreateTimer(null, callback, state, dueTime);
+        CreateTimer(null, callback, state, dueTime, onCancelled: null);
 
     /// <summary>This clock as seen by one call: its timers are known to belong to <paramref name="call"/>.</summary>
     public TimeProvider For(CallKey call) => new CallClock(this, call);
 
-    private Timer CreateTimer(CallKey? call, TimerCallback callback, object? state, TimeSpan dueTime)
+    private Timer CreateTimer(CallKey? call, TimerCallback callback, object? state, TimeSpan dueTime, Action<long>? onCancelled)
     {
-        var timer = new Timer(this, call, callback, state);
+        var timer = new Timer(this, call, callback, state, onCancelled);
         timer.Change(dueTime, Timeout.InfiniteTimeSpan);
         return timer;
     }
@@ -107,26 +107,40 @@ internal sealed class VirtualClock : TimeProvider
     {
         lock (_lock)
         {
-            _timers.Remove(timer);
+            if (_timers.Remove(timer))
+            {
+                timer.OnCancelled?.Invoke(_now);
+            }
+
             _lastActivity = Stopwatch.GetTimestamp();
         }
     }
 
+    /// <summary>
+    /// A call's view of the clock, which stops at the instant one of the call's timers is cancelled before it fires: the
+    /// cancelled call bills the time it ran until then, even when its code reads the clock after the clock moved on.
+    /// Without it, a continuation delayed past the quiet spell on a loaded machine read a later instant.
+    /// </summary>
     private sealed class CallClock(VirtualClock clock, CallKey call) : TimeProvider
     {
-        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+        private long _stoppedAt = -1;
+
+        public override DateTimeOffset GetUtcNow() => Epoch + TimeSpan.FromTicks(GetTimestamp());
 
         public override long TimestampFrequency => clock.TimestampFrequency;
 
-        public override long GetTimestamp() => clock.GetTimestamp();
+        public override long GetTimestamp() => Interlocked.Read(ref _stoppedAt) is >= 0 and var stopped ? stopped : clock.GetTimestamp();
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-            clock.CreateTimer(call, callback, state, dueTime);
+            clock.CreateTimer(call, callback, state, dueTime, onCancelled: at => Interlocked.CompareExchange(ref _stoppedAt, at, -1));
     }
 
-    private sealed class Timer(VirtualClock clock, CallKey? call, TimerCallback callback, object? state) : ITimer
+    private sealed class Timer(VirtualClock clock, CallKey? call, TimerCallback callback, object? state, Action<long>? onCancelled) : ITimer
     {
         public CallKey? Call => call;
+
+        /// <summary>Told the virtual instant when the timer is cancelled before it fires.</summary>
+        public Action<long>? OnCancelled => onCancelled;
 
         public long Due { get; set; }
 
