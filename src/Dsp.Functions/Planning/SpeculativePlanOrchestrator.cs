@@ -137,6 +137,14 @@ public sealed partial class SpeculativePlanOrchestrator
             // The plan is decided: settle the cancelled branches for billing, then record the run.
             var settled = await Task.WhenAll(_cancelled.Select(c => OutcomeOf(c.Call)));
             await SettleCancellationWritesAsync();
+            var ended = context.CurrentUtcDateTime;
+
+            // RecordRun's input is computed past an episode boundary, from committed history alone. The Azure Storage
+            // provider sends an episode's messages before it commits the episode's history: when a worker dies between
+            // the two, a RecordRun sent by the lost episode still runs, while the replay computes the record again (its
+            // own end time; results perhaps seen in another order) and a second, different RecordRun meets the first's
+            // rows. A timer has no effect outside the orchestration, so a lost episode now leaves nothing behind.
+            await context.CreateTimer(ended, CancellationToken.None);
             var calls = _finished.Concat(_cancelled.Select((c, i) => (c.Key, Outcome: settled[i]))).ToList();
 
             // Drafts that lost the race with their targets decided too: the version is theirs when no other said it.
@@ -147,7 +155,7 @@ public sealed partial class SpeculativePlanOrchestrator
                 : new RunExamples(context.InstanceId, input.Task, [], []);
             IReadOnlyList<DraftVerdict> verdicts = completed ? [.. _engine.Verdicts] : [];
             IReadOnlyList<RoundOutcome> rounds = completed ? [.. _rounds] : [];
-            var run = Summarize(started, context.CurrentUtcDateTime, calls, RecordInput.TransitionsOf(examples, verdicts, rounds).Count, stopReason);
+            var run = Summarize(started, ended, calls, RecordInput.TransitionsOf(examples, verdicts, rounds).Count, stopReason);
             var recordError = await RecordAsync(new RecordInput(run, examples, verdicts, rounds));
             return new PlanResult(
                 run.Outcome,
