@@ -88,6 +88,8 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
     private int _requests;
     private int _retries;
     private int _aborted;
+    private int _inFlight;
+    private int _peakInFlight;
 
     private FaultyOpenAIServer(WebApplication app, FaultOptions options, Func<FaultRequest, string> answer)
     {
@@ -109,6 +111,9 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
 
     /// <summary>Streams the client closed before the answer was complete (cancelled branches).</summary>
     public int Aborted => Volatile.Read(ref _aborted);
+
+    /// <summary>The most requests the server was answering at once.</summary>
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
 
     /// <summary>Faults injected, by kind.</summary>
     public IReadOnlyDictionary<FaultKind, int> Faults => _faults.ToDictionary();
@@ -180,6 +185,12 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
         }
 
         var aborted = context.RequestAborted;
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var peak = Volatile.Read(ref _peakInFlight); inFlight > peak; peak = Volatile.Read(ref _peakInFlight))
+        {
+            Interlocked.CompareExchange(ref _peakInFlight, inFlight, peak);
+        }
+
         try
         {
             if (_options.RefusedDeployments.Contains(deployment))
@@ -214,6 +225,10 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             Interlocked.Increment(ref _aborted);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 

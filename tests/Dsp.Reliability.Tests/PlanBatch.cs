@@ -71,8 +71,10 @@ internal static class PlanBatch
     /// <param name="atOnce">How many plans are in flight at most.</param>
     /// <param name="cancellationToken">Gives up on the batch.</param>
     /// <param name="finished">Called as each plan finishes (e.g. to purge it from the durable host).</param>
+    /// <param name="inputOf">The plan of a number [default: its task under the default policy].</param>
     public static async Task<BatchReport> RunAsync(
-        InProcessPlanner planner, IEnumerable<int> numbers, int atOnce, CancellationToken cancellationToken, Func<BatchPlan, Task>? finished = null)
+        InProcessPlanner planner, IEnumerable<int> numbers, int atOnce, CancellationToken cancellationToken, Func<BatchPlan, Task>? finished = null,
+        Func<int, PlanInput>? inputOf = null)
     {
         using var gate = new SemaphoreSlim(atOnce);
         var inFlight = 0;
@@ -85,7 +87,7 @@ internal static class PlanBatch
             {
                 var now = Interlocked.Increment(ref inFlight);
                 InterlockedMax(ref peak, now);
-                var input = new PlanInput(Harness.Task(number), 0.5f, 1, 20, "exact", "default");
+                var input = inputOf?.Invoke(number) ?? new PlanInput(Harness.Task(number), 0.5f, 1, 20, "exact", "default");
                 var started = DateTimeOffset.UtcNow;
                 var id = await planner.StartPlanAsync(input, cancellationToken);
                 var result = await planner.WaitAsync(id, cancellationToken);
