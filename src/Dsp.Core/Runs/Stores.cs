@@ -79,12 +79,15 @@ public interface IPolicyStore
 /// <summary>Which calls of a run were cancelled: the orchestrator writes, the call activities read.</summary>
 public interface ICancellationStore
 {
-    /// <summary>Marks calls cancelled. Idempotent.</summary>
-    Task CancelCallsAsync(string runId, IReadOnlyList<CallKey> calls, CancellationToken cancellationToken = default);
+    /// <summary>Marks calls (these attempts of them) cancelled. Idempotent.</summary>
+    Task CancelCallsAsync(string runId, IReadOnlyList<CallAttempt> calls, CancellationToken cancellationToken = default);
 
     /// <summary>Marks every call of the run cancelled (the plan was stopped). Idempotent.</summary>
     Task CancelRunAsync(string runId, CancellationToken cancellationToken = default);
 
-    /// <summary>Whether the call, or its whole run, was cancelled.</summary>
-    Task<bool> IsCancelledAsync(string runId, CallKey callKey, CancellationToken cancellationToken = default);
+    /// <summary>Whether the call (this attempt of it), or its whole run, was cancelled.</summary>
+    Task<bool> IsCancelledAsync(string runId, CallAttempt attempt, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the whole run was cancelled (<see cref="CancelRunAsync"/>).</summary>
+    Task<bool> IsRunCancelledAsync(string runId, CancellationToken cancellationToken = default);
 }

@@ -14,6 +14,9 @@ namespace Dsp.Functions.Planning;
 /// <summary>
 /// The plan's activities. Each is safe to run twice (Durable delivers at least once): calls are idempotent
 /// reads of agents, and every write is idempotent.
+/// A call whose own cancellation token fires — the host is shutting down — throws rather than answering "cancelled":
+/// the Functions host then abandons the work item and another instance makes the call again, whereas a cancelled
+/// answer would tell the plan the call was cancelled on purpose.
 /// </summary>
 public sealed partial class PlanActivities(
     IAgentProfiles agents,
@@ -113,37 +116,64 @@ public sealed partial class PlanActivities(
     /// cannot reach the store is logged and made again at the next poll: it must not fail a call that may be
     /// the plan's next step (a cancelled call that runs on costs money, and is billed as it should).
     /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired: the host is stopping.</exception>
     private async Task<CallOutcome> CallAgentAsync(CallInput input, IStepAgent agent, ModelPrice price, CancellationToken cancellationToken)
     {
-        var key = input.Call;
+        var key = new CallAttempt(input.Call, input.Attempt);
         if (await IsCancelledAsync(input.RunId, key, cancellationToken))
         {
-            return new CallOutcome(null, new CallUsage(0, 0, 0, Cancelled: true), 0);
+            return await CancelledAsync(input.RunId, new CallOutcome(null, new CallUsage(0, 0, 0, Cancelled: true), 0), cancellationToken);
         }
 
         using var stopCall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopWatching = new CancellationTokenSource();
         var watcher = WatchForCancellationAsync(input.RunId, key, stopCall, stopWatching.Token);
+        CallOutcome outcome;
         try
         {
-            var result = await agent.ProposeAsync(new StepRequest(input.RunId, key, input.Task, input.Prefix, input.TraceId), stopCall.Token);
+            var result = await agent.ProposeAsync(new StepRequest(input.RunId, input.Call, input.Task, input.Prefix, input.TraceId), stopCall.Token);
             var cost = price.Cost(result.Usage.PromptTokens, result.Usage.CompletionTokens);
-            telemetry.RecordCall(key.Role, result.Usage, cost);
-            return new CallOutcome(result.Step, result.Usage, cost);
+            telemetry.RecordCall(key.Call.Role, result.Usage, cost);
+            outcome = new CallOutcome(result.Step, result.Usage, cost);
         }
         catch (AgentException e)
         {
             LogCallFailed(input.RunId, key.ToString(), e.Message);
-            return new CallOutcome(null, new CallUsage(0, 0, 0, Retries: e.Retries), 0, e.Message);
+            outcome = new CallOutcome(null, new CallUsage(0, 0, 0, Retries: e.Retries), 0, e.Message);
         }
         finally
         {
             await stopWatching.CancelAsync();
-            await watcher;
+        }
+
+        var cancelledByStore = await watcher;
+        if (!outcome.Usage.Cancelled)
+        {
+            return outcome;
+        }
+
+        // The agent stopped for the host's token, not for a cancellation in the store: let the host make the call again.
+        cancellationToken.ThrowIfCancellationRequested();
+        return cancelledByStore ? await CancelledAsync(input.RunId, outcome, cancellationToken) : outcome;
+    }
+
+    /// <summary>A call cancelled by the store, saying whether its whole run was stopped.</summary>
+    private async Task<CallOutcome> CancelledAsync(string runId, CallOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return outcome with { RunCancelled = await cancellations.IsRunCancelledAsync(runId, cancellationToken) };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Unknown: the orchestrator makes the call again, and a stopped run stops it then.
+            LogCancellationCheckFailed(runId, "run", e.Message);
+            return outcome;
         }
     }
 
-    private async Task WatchForCancellationAsync(string runId, CallKey key, CancellationTokenSource stopCall, CancellationToken stopWatching)
+    /// <summary>Polls the store until the call is cancelled (true: then it stops the call) or the call ends.</summary>
+    private async Task<bool> WatchForCancellationAsync(string runId, CallAttempt key, CancellationTokenSource stopCall, CancellationToken stopWatching)
     {
         try
         {
@@ -153,7 +183,7 @@ public sealed partial class PlanActivities(
                 if (await IsCancelledAsync(runId, key, stopWatching))
                 {
                     await stopCall.CancelAsync();
-                    return;
+                    return true;
                 }
             }
         }
@@ -161,10 +191,12 @@ public sealed partial class PlanActivities(
         {
             // The call ended first.
         }
+
+        return false;
     }
 
     /// <summary>Whether the call was cancelled; false, logged, when the store cannot say.</summary>
-    private async Task<bool> IsCancelledAsync(string runId, CallKey key, CancellationToken cancellationToken)
+    private async Task<bool> IsCancelledAsync(string runId, CallAttempt key, CancellationToken cancellationToken)
     {
         try
         {

@@ -51,7 +51,9 @@ public sealed record DraftPolicyInput(
 /// <param name="Agents">The agent profile.</param>
 /// <param name="TraceId">For replay profiles: the recorded trace.</param>
 /// <param name="Speculation">For a draft: what its decision needs.</param>
-public sealed record CallInput(string RunId, CallKey Call, string Task, IReadOnlyList<string> Prefix, string Agents, string? TraceId, DraftPolicyInput? Speculation = null);
+/// <param name="Attempt">Which attempt at the call this is (see <see cref="CallAttempt"/>).</param>
+public sealed record CallInput(
+    string RunId, CallKey Call, string Task, IReadOnlyList<string> Prefix, string Agents, string? TraceId, DraftPolicyInput? Speculation = null, int Attempt = 0);
 
 /// <summary>The decision a <c>Draft</c> activity took with its draft.</summary>
 /// <param name="GoOn">Chain the next draft and target on this draft.</param>
@@ -67,10 +69,12 @@ public sealed record DraftDecision(bool GoOn, ChainMemo Memo, long? PolicyVersio
 /// <param name="CostUsd">What that cost at the profile's prices.</param>
 /// <param name="Error">Why the call failed, if it did.</param>
 /// <param name="Decision">For a draft: the policy's decision.</param>
-public sealed record CallOutcome(string? Step, CallUsage Usage, double CostUsd, string? Error = null, DraftDecision? Decision = null);
+/// <param name="RunCancelled">The call was cancelled because its whole plan was stopped (otherwise a cancelled call was
+/// cancelled on its own).</param>
+public sealed record CallOutcome(string? Step, CallUsage Usage, double CostUsd, string? Error = null, DraftDecision? Decision = null, bool RunCancelled = false);
 
 /// <summary>CancelBranches' input.</summary>
-public sealed record CancelInput(string RunId, IReadOnlyList<CallKey> Calls);
+public sealed record CancelInput(string RunId, IReadOnlyList<CallAttempt> Calls);
 
 /// <summary>
 /// RecordRun's input: the run's summary and what its training data is made of, each piece once. The transitions are

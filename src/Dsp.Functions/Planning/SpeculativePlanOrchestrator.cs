@@ -65,6 +65,8 @@ public sealed partial class SpeculativePlanOrchestrator
         private readonly SpeculationEngine _engine = new(StepJudges.Create(input.Judge), new EngineOptions { MaxSteps = input.MaxSteps });
         private readonly Dictionary<CallKey, Task<CallOutcome>> _running = [];
         private readonly Dictionary<CallKey, DateTime> _startedAt = [];
+        private readonly Dictionary<CallKey, CallInput> _inputs = [];
+        private readonly Dictionary<CallKey, CallOutcome> _lostAttempts = [];
         private readonly List<(CallKey Key, Task<CallOutcome> Call)> _cancelled = [];
         private readonly List<(CallKey Key, CallOutcome Outcome)> _finished = [];
         private readonly List<Task> _cancellationWrites = [];
@@ -106,6 +108,13 @@ public sealed partial class SpeculativePlanOrchestrator
                 var key = _running.First(r => r.Value == call).Key;
                 _running.Remove(key);
                 var outcome = await OutcomeOf(call);
+                if (outcome.Usage.Cancelled && !outcome.RunCancelled)
+                {
+                    // Cancelled, though not by this orchestration: see MakeAgain.
+                    MakeAgain(key, outcome);
+                    continue;
+                }
+
                 if (outcome.Decision is { } decision)
                 {
                     _policyVersion ??= decision.PolicyVersion;
@@ -113,6 +122,7 @@ public sealed partial class SpeculativePlanOrchestrator
                     if (decision.Skipped)
                     {
                         // No model was called: a round of the target alone.
+                        _inputs.Remove(key);
                         _draftsInRound--;
                         Apply(_engine.DraftSkipped(key.Position));
                         ReportProgress();
@@ -120,8 +130,7 @@ public sealed partial class SpeculativePlanOrchestrator
                     }
                 }
 
-                _finished.Add((key, outcome));
-                _costSoFar += outcome.CostUsd;
+                outcome = Finished(key, outcome);
                 if (outcome.Usage.Cancelled)
                 {
                     // Only a cancellation of the whole run stops a call the plan still waits on.
@@ -137,7 +146,7 @@ public sealed partial class SpeculativePlanOrchestrator
             // The plan is decided: settle the cancelled branches for billing, then record the run.
             var settled = await Task.WhenAll(_cancelled.Select(c => OutcomeOf(c.Call)));
             await SettleCancellationWritesAsync();
-            var calls = _finished.Concat(_cancelled.Select((c, i) => (c.Key, Outcome: settled[i]))).ToList();
+            var calls = _finished.Concat(_cancelled.Select((c, i) => (c.Key, Outcome: Merged(c.Key, settled[i])))).ToList();
 
             // Drafts that lost the race with their targets decided too: the version is theirs when no other said it.
             _policyVersion ??= settled.Select(o => o.Decision?.PolicyVersion).FirstOrDefault(v => v is not null);
@@ -158,6 +167,54 @@ public sealed partial class SpeculativePlanOrchestrator
                     c.Key, c.Outcome.Usage, c.Outcome.CostUsd, c.Outcome.Step, c.Outcome.Error, c.Outcome.Decision?.GoOn, c.Outcome.Decision?.Acceptance))],
                 _engine.FailureReason,
                 recordError);
+        }
+
+        /// <summary>
+        /// A call the plan waits on came back cancelled, though this orchestration never cancelled it and the run was not
+        /// stopped. Its cancellation was written by an episode of this orchestration that was never committed: the
+        /// Azure Storage provider sends an episode's messages (the <c>CancelBranches</c> it scheduled among them) before
+        /// it commits the episode's history, so a worker that dies in between leaves the cancellation behind, and the
+        /// episode's replay, seeing the calls' results in another order, decided otherwise. The call is made again, as a
+        /// new attempt with a cancellation of its own; what the lost attempt consumed is billed with it.
+        /// </summary>
+        private void MakeAgain(CallKey key, CallOutcome lost)
+        {
+            _lostAttempts[key] = Merged(key, lost);
+            var again = _inputs[key] with { Attempt = _inputs[key].Attempt + 1 };
+            LogCallMadeAgain(_logger, context.InstanceId, new CallAttempt(key, again.Attempt).ToString());
+            _inputs[key] = again;
+            _running[key] = context.CallActivityAsync<CallOutcome>(key.Role == AgentRole.Draft ? nameof(PlanActivities.Draft) : nameof(PlanActivities.Target), again);
+        }
+
+        /// <summary>A call's outcome with what its lost attempts consumed (each counted as a retry).</summary>
+        private CallOutcome Merged(CallKey key, CallOutcome outcome)
+        {
+            if (!_lostAttempts.Remove(key, out var lost))
+            {
+                return outcome;
+            }
+
+            var usage = outcome.Usage;
+            return outcome with
+            {
+                Usage = usage with
+                {
+                    PromptTokens = usage.PromptTokens + lost.Usage.PromptTokens,
+                    CompletionTokens = usage.CompletionTokens + lost.Usage.CompletionTokens,
+                    Retries = usage.Retries + lost.Usage.Retries + 1,
+                },
+                CostUsd = outcome.CostUsd + lost.CostUsd,
+            };
+        }
+
+        /// <summary>Records a call the plan waited on as finished; its outcome with what lost attempts consumed.</summary>
+        private CallOutcome Finished(CallKey key, CallOutcome outcome)
+        {
+            _inputs.Remove(key);
+            outcome = Merged(key, outcome);
+            _finished.Add((key, outcome));
+            _costSoFar += outcome.CostUsd;
+            return outcome;
         }
 
         /// <summary>What the draft and the target of a judged draft's position consumed in its round.</summary>
@@ -226,32 +283,24 @@ public sealed partial class SpeculativePlanOrchestrator
         private void Apply(IReadOnlyList<EngineCommand> commands)
         {
             var round = _engine.Rounds - 1;
-            List<CallKey>? cancelled = null;
+            List<CallAttempt>? cancelled = null;
             foreach (var command in commands)
             {
                 switch (command.Kind)
                 {
                     case EngineCommandKind.StartDraft:
-                        var draft = new CallKey(round, AgentRole.Draft, command.Position);
                         var speculation = _roundPolicy with { DraftsInRound = _draftsInRound++ };
-                        _running.Add(draft, context.CallActivityAsync<CallOutcome>(
-                            nameof(PlanActivities.Draft),
-                            new CallInput(context.InstanceId, draft, input.Task, [.. _engine.PrefixFor(command.Position)], input.Agents, input.TraceId, speculation)));
-                        _startedAt[draft] = context.CurrentUtcDateTime;
+                        Start(new CallKey(round, AgentRole.Draft, command.Position), nameof(PlanActivities.Draft), speculation);
                         break;
                     case EngineCommandKind.StartTarget:
-                        var target = new CallKey(round, AgentRole.Target, command.Position);
-                        _running.Add(target, context.CallActivityAsync<CallOutcome>(
-                            nameof(PlanActivities.Target),
-                            new CallInput(context.InstanceId, target, input.Task, [.. _engine.PrefixFor(command.Position)], input.Agents, input.TraceId)));
-                        _startedAt[target] = context.CurrentUtcDateTime;
+                        Start(new CallKey(round, AgentRole.Target, command.Position), nameof(PlanActivities.Target), null);
                         break;
                     case EngineCommandKind.CancelDraft or EngineCommandKind.CancelTarget:
                         var cancelledKey = new CallKey(round, command.Kind == EngineCommandKind.CancelDraft ? AgentRole.Draft : AgentRole.Target, command.Position);
                         if (_running.Remove(cancelledKey, out var branch))
                         {
                             _cancelled.Add((cancelledKey, branch));
-                            (cancelled ??= []).Add(cancelledKey);
+                            (cancelled ??= []).Add(new CallAttempt(cancelledKey, _inputs.Remove(cancelledKey, out var cancelledInput) ? cancelledInput.Attempt : 0));
                         }
 
                         break;
@@ -265,6 +314,14 @@ public sealed partial class SpeculativePlanOrchestrator
             {
                 _cancellationWrites.Add(context.CallActivityAsync(nameof(PlanActivities.CancelBranches), new CancelInput(context.InstanceId, cancelled), StorageRetries));
             }
+        }
+
+        private void Start(CallKey key, string activity, DraftPolicyInput? speculation)
+        {
+            var call = new CallInput(context.InstanceId, key, input.Task, [.. _engine.PrefixFor(key.Position)], input.Agents, input.TraceId, speculation);
+            _inputs[key] = call;
+            _running.Add(key, context.CallActivityAsync<CallOutcome>(activity, call));
+            _startedAt[key] = context.CurrentUtcDateTime;
         }
 
         private RunRecord Summarize(DateTime started, DateTime ended, List<(CallKey Key, CallOutcome Outcome)> allCalls, int transitions, string? stopReason)
@@ -347,4 +404,7 @@ public sealed partial class SpeculativePlanOrchestrator
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Plan {RunId}: cancelled branches could not be recorded, so they may have run to the end: {Error}")]
     private static partial void LogCancelFailed(ILogger logger, string runId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plan {RunId}: call {Call} came back cancelled by an orchestration episode that was never committed; it is made again")]
+    private static partial void LogCallMadeAgain(ILogger logger, string runId, string call);
 }
