@@ -45,6 +45,7 @@ public static class DspPlanningServiceCollectionExtensions
         services.TryAddSingleton(provider => PriorPolicy.Load(
             provider.GetRequiredService<IOptions<PolicyOptions>>().Value.Prior, provider.GetRequiredService<ILogger<PriorPolicy>>()));
         services.AddSingleton<PolicyProvider>();
+        services.AddSingleton<PlanContextReader>();
         services.AddSingleton<PlanTelemetry>();
         services.AddSingleton<PlanRequestValidator>();
         services.AddSingleton(provider =>
@@ -61,7 +62,8 @@ public static class DspPlanningServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Keeps training data, runs, policies and cancellations in memory (one process; nothing survives it).</summary>
+    /// <summary>Keeps training data, runs, policies, cancellations and plan documents in memory (one process; nothing
+    /// survives it).</summary>
     public static IServiceCollection AddInMemoryStores(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -69,6 +71,7 @@ public static class DspPlanningServiceCollectionExtensions
         services.AddSingleton<IRunStore, InMemoryRunStore>();
         services.AddSingleton<IPolicyStore, InMemoryPolicyStore>();
         services.AddSingleton<ICancellationStore, InMemoryCancellationStore>();
+        services.AddSingleton<IPlanContentStore, InMemoryPlanContentStore>();
         return services;
     }
 }

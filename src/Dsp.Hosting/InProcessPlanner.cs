@@ -64,12 +64,13 @@ public sealed class InProcessPlanner : IAsyncDisposable
     public Task<string> StartPlanAsync(PlanInput input, CancellationToken cancellationToken = default) =>
         Client.ScheduleNewOrchestrationInstanceAsync(nameof(SpeculativePlanOrchestrator), input, cancellationToken);
 
-    /// <summary>Waits for a plan to finish and returns its result; throws when the orchestration itself failed.</summary>
+    /// <summary>Waits for a plan to finish and returns its result, whichever executions planned it; throws when the
+    /// orchestration itself failed.</summary>
     public async Task<PlanResult> WaitAsync(string id, CancellationToken cancellationToken = default)
     {
         var instance = await _host.WaitForCompletionAsync(id, cancellationToken);
-        return instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed
-            ? instance.ReadOutputAs<PlanResult>()!
+        return instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed && instance.ReadOutputAs<PlanOutput>() is { } output
+            ? await PlanResults.ReadAsync(Services.GetRequiredService<IPlanContentStore>(), id, output, cancellationToken)
             : throw new InvalidOperationException($"Plan {id} ended {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage ?? instance.SerializedOutput}");
     }
 

@@ -15,10 +15,11 @@ public static class PlanTaskRegistration
     {
         PlanActivities Activities() => services.GetRequiredService<PlanActivities>();
 
-        registry.AddOrchestratorFunc<PlanInput, PlanResult>(nameof(SpeculativePlanOrchestrator), (context, input) => SpeculativePlanOrchestrator.RunAsync(context, input));
+        registry.AddOrchestratorFunc<PlanInput, PlanOutput?>(nameof(SpeculativePlanOrchestrator), (context, input) => SpeculativePlanOrchestrator.RunAsync(context, input));
         registry.AddActivityFunc<CallInput, CallOutcome>(nameof(PlanActivities.Draft), (_, input) => Activities().Draft(input, CancellationToken.None));
         registry.AddActivityFunc<CallInput, CallOutcome>(nameof(PlanActivities.Target), (_, input) => Activities().Target(input, CancellationToken.None));
         registry.AddActivityFunc<CancelInput>(nameof(PlanActivities.CancelBranches), (_, input) => Activities().CancelBranches(input, CancellationToken.None));
+        registry.AddActivityFunc<PlanContentInput>(nameof(PlanActivities.SavePlanContent), (_, input) => Activities().SavePlanContent(input, CancellationToken.None));
         registry.AddActivityFunc<RecordInput>(nameof(PlanActivities.RecordRun), (_, input) => Activities().RecordRun(input, CancellationToken.None));
         return registry;
     }

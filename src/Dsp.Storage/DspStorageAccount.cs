@@ -60,6 +60,7 @@ public sealed class DspStorageAccount
         Policies = Table(PoliciesTableName);
         Cancellations = Table(CancellationsTableName);
         PolicyBlobs = new StorageContainer(BlobService.GetBlobContainerClient(options.PolicyContainer));
+        PlanBlobs = new StorageContainer(BlobService.GetBlobContainerClient(options.PlanContainer));
     }
 
     public DspStorageOptions Options { get; }
@@ -85,6 +86,9 @@ public sealed class DspStorageAccount
 
     /// <summary>The policy snapshots and the training lease.</summary>
     public StorageContainer PolicyBlobs { get; }
+
+    /// <summary>The documents of running plans (<see cref="BlobPlanContentStore"/>).</summary>
+    public StorageContainer PlanBlobs { get; }
 
     /// <summary>The training table of runs completed on <paramref name="day"/> (UTC).</summary>
     public StorageTable TrainingTable(DateOnly day) =>

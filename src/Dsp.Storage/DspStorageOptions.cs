@@ -31,6 +31,10 @@ public sealed class DspStorageOptions
     /// <summary>The blob container of the policy snapshots and the training lease.</summary>
     public string PolicyContainer { get; set; } = "policies";
 
+    /// <summary>The blob container of the documents plans refer to by name: their task and verified steps, and the
+    /// record of each finished orchestration execution of a long plan.</summary>
+    public string PlanContainer { get; set; } = "plans";
+
     /// <summary>Retries of a failed storage request (the SDK's exponential back-off) before its error surfaces.</summary>
     public int MaxRetries { get; set; } = 5;
 

@@ -37,10 +37,8 @@ public sealed partial class DspStorageOptionsValidator : IValidateOptions<DspSto
             failures.Add($"Dsp:Storage:TablePrefix '{options.TablePrefix}' must be empty or a letter followed by up to 39 letters and digits.");
         }
 
-        if (!ContainerPattern().IsMatch(options.PolicyContainer ?? "") || options.PolicyContainer!.Contains("--", StringComparison.Ordinal))
-        {
-            failures.Add($"Dsp:Storage:PolicyContainer '{options.PolicyContainer}' is not a valid blob container name (3-63 lowercase letters, digits and single hyphens).");
-        }
+        CheckContainer(failures, nameof(options.PolicyContainer), options.PolicyContainer);
+        CheckContainer(failures, nameof(options.PlanContainer), options.PlanContainer);
 
         if (options.MaxRetries is < 0 or > 20)
         {
@@ -72,6 +70,14 @@ public sealed partial class DspStorageOptionsValidator : IValidateOptions<DspSto
         if (result.Failed)
         {
             throw new OptionsValidationException(Options.DefaultName, typeof(DspStorageOptions), result.Failures);
+        }
+    }
+
+    private static void CheckContainer(List<string> failures, string setting, string? value)
+    {
+        if (!ContainerPattern().IsMatch(value ?? "") || value!.Contains("--", StringComparison.Ordinal))
+        {
+            failures.Add($"Dsp:Storage:{setting} '{value}' is not a valid blob container name (3-63 lowercase letters, digits and single hyphens).");
         }
     }
 

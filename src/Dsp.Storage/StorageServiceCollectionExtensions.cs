@@ -13,7 +13,8 @@ public static class StorageServiceCollectionExtensions
     /// Binds <see cref="DspStorageOptions"/> from <c>Dsp:Storage</c> of <paramref name="configuration"/> (validated when
     /// the host starts: missing settings fail it with a message naming them) and registers
     /// <see cref="DspStorageAccount"/> and the stores as singletons: <see cref="ITrainingStore"/>,
-    /// <see cref="IRunStore"/>, <see cref="IPolicyStore"/> and <see cref="ICancellationStore"/>. Needs logging, which
+    /// <see cref="IRunStore"/>, <see cref="IPolicyStore"/>, <see cref="ICancellationStore"/> and
+    /// <see cref="IPlanContentStore"/>. Needs logging, which
     /// every host registers.
     /// </summary>
     public static IServiceCollection AddDspStorage(this IServiceCollection services, IConfiguration configuration)
@@ -30,6 +31,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IRunStore, TableRunStore>();
         services.TryAddSingleton<IPolicyStore, BlobPolicyStore>();
         services.TryAddSingleton<ICancellationStore, TableCancellationStore>();
+        services.TryAddSingleton<IPlanContentStore, BlobPlanContentStore>();
         return services;
     }
 }

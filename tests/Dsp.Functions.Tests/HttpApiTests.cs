@@ -128,14 +128,14 @@ public sealed class HttpApiTests : IAsyncLifetime
     [InlineData("""{"task": "TASK", "offset": [1]}""", "offset", "whole number from -3 to 5")]
     [InlineData("""{"task": "TASK", "offset": {}}""", "offset", "whole number from -3 to 5")]
     [InlineData("""{"task": "TASK", "offset": false}""", "offset", "whole number from -3 to 5")]
-    [InlineData("""{"task": "TASK", "maxSteps": 0}""", "maxSteps", "whole number from 1 to 50")]
-    [InlineData("""{"task": "TASK", "maxSteps": 51}""", "maxSteps", "whole number from 1 to 50")]
-    [InlineData("""{"task": "TASK", "maxSteps": -1}""", "maxSteps", "whole number from 1 to 50")]
-    [InlineData("""{"task": "TASK", "maxSteps": 20.5}""", "maxSteps", "whole number from 1 to 50")]
-    [InlineData("""{"task": "TASK", "maxSteps": "20"}""", "maxSteps", "whole number from 1 to 50")]
-    [InlineData("""{"task": "TASK", "maxSteps": [20]}""", "maxSteps", "whole number from 1 to 50")]
-    [InlineData("""{"task": "TASK", "maxSteps": {}}""", "maxSteps", "whole number from 1 to 50")]
-    [InlineData("""{"task": "TASK", "maxSteps": true}""", "maxSteps", "whole number from 1 to 50")]
+    [InlineData("""{"task": "TASK", "maxSteps": 0}""", "maxSteps", "whole number from 1 to 200")]
+    [InlineData("""{"task": "TASK", "maxSteps": 201}""", "maxSteps", "whole number from 1 to 200")]
+    [InlineData("""{"task": "TASK", "maxSteps": -1}""", "maxSteps", "whole number from 1 to 200")]
+    [InlineData("""{"task": "TASK", "maxSteps": 20.5}""", "maxSteps", "whole number from 1 to 200")]
+    [InlineData("""{"task": "TASK", "maxSteps": "20"}""", "maxSteps", "whole number from 1 to 200")]
+    [InlineData("""{"task": "TASK", "maxSteps": [20]}""", "maxSteps", "whole number from 1 to 200")]
+    [InlineData("""{"task": "TASK", "maxSteps": {}}""", "maxSteps", "whole number from 1 to 200")]
+    [InlineData("""{"task": "TASK", "maxSteps": true}""", "maxSteps", "whole number from 1 to 200")]
     [InlineData("""{"task": "TASK", "judge": "fuzzy"}""", "judge", "Unknown judge 'fuzzy'")]
     [InlineData("""{"task": "TASK", "judge": "EXACT"}""", "judge", "Unknown judge 'EXACT'")]
     [InlineData("""{"task": "TASK", "judge": ""}""", "judge", "Unknown judge ''")]
@@ -349,6 +349,16 @@ public sealed class HttpApiTests : IAsyncLifetime
         var after = await _host.Client.GetInstanceAsync(started.Id);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, after!.RuntimeStatus);
         Assert.Equal(PlanOutcomes.Completed, (await _host.Services.GetRequiredService<IRunStore>().GetAsync(started.Id))!.Outcome);
+    }
+
+    [Fact]
+    public async Task A_plan_that_continues_as_new_every_round_is_one_plan_for_GET_its_id_status_start_and_whole_result()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+
+        var executions = await ContinuedPlanChecks.AssertOnePlanForTheClientAsync(_host.Planner, Trace, "continued-plan", TimeSpan.FromMilliseconds(5), timeout.Token);
+
+        Assert.True(executions > 2, $"{executions} executions");
     }
 
     [Fact]

@@ -138,6 +138,7 @@ public class OpenApiDocumentTests
         // The policies' knobs declare no default: a generated client that prefilled them would send both policies'.
         Assert.All(["policy", "valueOfTime", "tradeoff", "offset"], knob => Assert.Null(request.Properties[knob].Default));
         Assert.Equal(PlanRequestValidator.DefaultMaxSteps, request.Properties["maxSteps"].Default!.GetValue<int>());
+        Assert.Equal(PlanRequestValidator.MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture), request.Properties["maxSteps"].Maximum);
         Assert.Equal(PlanRequestValidator.DefaultAgents, request.Properties["agents"].Default!.GetValue<string>());
     }
 

@@ -29,7 +29,7 @@ public class PublishTests
                 f => f.GetProperty("bindings").EnumerateArray().ToList());
 
             Assert.Equal(
-                ["CancelBranches", "CancelPlan", "Draft", "GetOpenApiDocument", "GetPlan", "GetPolicy", "PutPlan", "RecordRun", "RetrainPolicy", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
+                ["CancelBranches", "CancelPlan", "Draft", "GetOpenApiDocument", "GetPlan", "GetPolicy", "PutPlan", "RecordRun", "RetrainPolicy", "SavePlanContent", "SpeculativePlanOrchestrator", "StartPlan", "Target"],
                 functions.Keys.Order());
             Assert.Equal("orchestrationTrigger", Trigger(functions["SpeculativePlanOrchestrator"]));
             Assert.Equal("timerTrigger", Trigger(functions["RetrainPolicy"]));
@@ -38,7 +38,7 @@ public class PublishTests
             Assert.Equal("%DSP_RETRAIN_SCHEDULE%", schedule);
             Assert.DoesNotContain(":", schedule, StringComparison.Ordinal);
             Assert.DoesNotContain("__", schedule, StringComparison.Ordinal);
-            foreach (var activity in new[] { "Draft", "Target", "CancelBranches", "RecordRun" })
+            foreach (var activity in new[] { "Draft", "Target", "CancelBranches", "SavePlanContent", "RecordRun" })
             {
                 Assert.Equal("activityTrigger", Trigger(functions[activity]));
             }

@@ -19,12 +19,15 @@ public class RetryAfterTests
     private static (AgentRole, CallUsage) Finished(AgentRole role, double seconds, bool cancelled = false) =>
         (role, new CallUsage(100, 10, seconds, cancelled));
 
+    private static CallLatencies Latencies(params (AgentRole Role, CallUsage Usage)[] finished) =>
+        finished.Aggregate(default(CallLatencies), (latencies, call) => latencies.With(call.Role, call.Usage));
+
     [Fact]
     public void A_call_in_flight_is_expected_to_take_the_mean_latency_of_its_role()
     {
         var next = NextEventEstimate.Of(
             [(AgentRole.Target, T0), (AgentRole.Draft, T0.AddSeconds(1))],
-            [Finished(AgentRole.Draft, 1), Finished(AgentRole.Draft, 3), Finished(AgentRole.Target, 8)]);
+            Latencies(Finished(AgentRole.Draft, 1), Finished(AgentRole.Draft, 3), Finished(AgentRole.Target, 8)));
 
         Assert.Equal(new DateTimeOffset(T0.AddSeconds(3)), next); // the draft: 1 s + a mean of 2 s, before the target at 8 s
     }
@@ -34,7 +37,7 @@ public class RetryAfterTests
     {
         var next = NextEventEstimate.Of(
             [(AgentRole.Target, T0)],
-            [Finished(AgentRole.Draft, 2), Finished(AgentRole.Draft, 4), Finished(AgentRole.Target, 0.1, cancelled: true)]);
+            Latencies(Finished(AgentRole.Draft, 2), Finished(AgentRole.Draft, 4), Finished(AgentRole.Target, 0.1, cancelled: true)));
 
         Assert.Equal(new DateTimeOffset(T0.AddSeconds(3)), next);
     }
@@ -42,9 +45,9 @@ public class RetryAfterTests
     [Fact]
     public void Nothing_is_expected_before_a_call_has_finished_or_when_nothing_is_in_flight()
     {
-        Assert.Null(NextEventEstimate.Of([(AgentRole.Target, T0)], []));
-        Assert.Null(NextEventEstimate.Of([(AgentRole.Target, T0)], [Finished(AgentRole.Draft, 1, cancelled: true)]));
-        Assert.Null(NextEventEstimate.Of([], [Finished(AgentRole.Draft, 1)]));
+        Assert.Null(NextEventEstimate.Of([(AgentRole.Target, T0)], Latencies()));
+        Assert.Null(NextEventEstimate.Of([(AgentRole.Target, T0)], Latencies(Finished(AgentRole.Draft, 1, cancelled: true))));
+        Assert.Null(NextEventEstimate.Of([], Latencies(Finished(AgentRole.Draft, 1))));
     }
 
     [Theory]

@@ -29,13 +29,27 @@ public class SimulatorParityTests
         }
     }
 
-    [Theory]
-    [InlineData(0.003)]
-    [InlineData(0.05)]
-    public async Task The_adaptive_policy_decides_after_every_draft_as_it_does_in_the_simulator(double valueOfTime)
+    [Fact]
+    public async Task Continuing_as_new_after_every_round_and_storing_the_context_every_round_changes_no_call()
     {
         var plans = await PlanAllAsync(trace => new PlanInput(
-            trace.Task, 0.5f, 0, trace.Steps.Count, "exact", "default", trace.Id, PolicyNames.Adaptive, valueOfTime));
+            trace.Task, 0.9f, 2, trace.Steps.Count, "exact", "default", trace.Id, PolicyNames.Dsp, Limits: ContinuedPlanChecks.EveryRound));
+
+        for (var i = 0; i < Traces.Count; i++)
+        {
+            AssertSameCalls(Traces[i], plans[i], new DepthChainPolicy(new DepthSequence(plans[i].Depths)));
+            Assert.Equal(plans[i].Depths.Count, plans[i].Run.Rounds);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.003, false)]
+    [InlineData(0.05, false)]
+    [InlineData(0.05, true)]
+    public async Task The_adaptive_policy_decides_after_every_draft_as_it_does_in_the_simulator(double valueOfTime, bool continueEveryRound)
+    {
+        var plans = await PlanAllAsync(trace => new PlanInput(
+            trace.Task, 0.5f, 0, trace.Steps.Count, "exact", "default", trace.Id, PolicyNames.Adaptive, valueOfTime, continueEveryRound ? ContinuedPlanChecks.EveryRound : null));
         var prior = AcceptanceModelSerializer.Deserialize(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "policy", "prior.dspa")));
         var price = PriceTable.BuiltIn["gpt-4-turbo"];
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Dsp.Core.Acceptance;
 using Dsp.Core.Agents;
 using Dsp.Core.Planning;
 using Dsp.Core.Policy;
@@ -109,7 +108,7 @@ public class TelemetryTests
         var result = await host.PlanAsync(Deep(Traces[0]));
 
         var activities = host.Services.GetRequiredService<PlanActivities>();
-        var record = new RecordInput(result.Run, new RunExamples(result.Run.RunId, result.Run.Task, [], []), [], []);
+        var record = new RecordInput(result.Run, result.Run.Task, [], new PlanSegment([], [], [], [], []));
         await activities.RecordRun(record, CancellationToken.None);
         await activities.RecordRun(record, CancellationToken.None);
 

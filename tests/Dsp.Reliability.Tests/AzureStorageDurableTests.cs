@@ -143,7 +143,7 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
             var result = results[i];
             Assert.True(result.Outcome == PlanOutcomes.Completed, $"plan {number}: {result.Outcome} {result.Error}");
             Assert.Equal(Harness.TargetPlan(number), result.Plan);
-            Assert.Null(result.RecordError);
+            Assert.True(result.RecordError is null, $"plan {number}: {result.RecordError}");
             var (_, expected, _) = Harness.Expected(id, input, result);
             Assert.Equal(expected.Select(Harness.Json), transitions.Where(t => t.RunId == id).Select(Harness.Json));
             expectedTransitions += expected.Count;
@@ -206,6 +206,20 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
             $"{Steps} steps of {Length:N0} characters, task of {trace.Task.Length:N0}: completed in {elapsed.TotalSeconds:0.0} s, {result.Run.Rounds} rounds, {result.Calls.Count} calls"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"history {history.Rows} rows, {history.TableBytes / 1024.0:N0} KiB in the table and {history.Blobs} payloads, {history.BlobBytes / 1024.0:N0} KiB, in blobs ({history.Bytes / (double)Steps / 1024:N1} KiB per step); custom status {2 * status.Length:N0} bytes (limit 65,536)"));
+    }
+
+    [Fact]
+    public async Task A_plan_that_continues_as_new_every_round_is_one_plan_for_GET_its_id_status_start_and_whole_result()
+    {
+        var trace = TraceReader.ReadFile(BundledTraces)[0];
+        await using var azurite = await PrivateAzurite.StartAsync();
+        await using var planner = await InProcessPlanner.StartAsync(
+            ReplayConfiguration(BundledTraces, latencyScale: 0.002), services => services.AddInMemoryStores(), backend: new AzureStorageDurableBackend(azurite.ConnectionString(), Provider(NewHub())));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+
+        var executions = await ContinuedPlanChecks.AssertOnePlanForTheClientAsync(planner, trace, "continued-plan", TimeSpan.FromMilliseconds(50), timeout.Token);
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{trace.Id}: {trace.Steps.Count} steps in {executions} executions, one plan for GET"));
     }
 
     [Fact]

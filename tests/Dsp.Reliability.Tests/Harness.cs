@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dsp.Core.Acceptance;
 using Dsp.Core.Engine;
 using Dsp.Core.Judges;
 using Dsp.Core.Planning;
@@ -91,6 +90,7 @@ internal static class Harness
             ["Dsp:Storage:ConnectionString"] = connectionString,
             ["Dsp:Storage:TablePrefix"] = prefix,
             ["Dsp:Storage:PolicyContainer"] = prefix + "-policies",
+            ["Dsp:Storage:PlanContainer"] = prefix + "-plans",
             ["Dsp:Storage:MaxRetries"] = "6",
             ["Dsp:Storage:RetryDelay"] = "00:00:00.200",
             ["Dsp:Storage:MaxRetryDelay"] = "00:00:02",
@@ -111,16 +111,13 @@ internal static class Harness
         return ([.. engine.Verified], TransitionBuilder.Build(runId, input.Task, engine.Verified, engine.Verdicts, rounds), [.. engine.JudgedDrafts]);
     }
 
-    /// <summary>The <c>RecordRun</c> input of a completed run as the orchestrator sends it (without judged drafts),
-    /// rebuilt as <see cref="Expected"/> rebuilds its transitions.</summary>
+    /// <summary>The <c>RecordRun</c> input of a completed run of one orchestration execution as the orchestrator sends
+    /// it, rebuilt as <see cref="Expected"/> rebuilds its transitions.</summary>
     public static RecordInput Record(string runId, PlanInput input, PlanResult result)
     {
         var (engine, rounds) = Replay(input, result);
-        CallUsage UsageOf(JudgedDraft judged, AgentRole role) =>
-            result.Calls.First(c => c.Call == new CallKey(judged.Round, role, judged.Position)).Usage;
-        var examples = RunExamples.From(
-            runId, input.Task, [.. engine.Verified], engine.JudgedDrafts, judged => (UsageOf(judged, AgentRole.Draft), UsageOf(judged, AgentRole.Target)));
-        return new RecordInput(result.Run with { RunId = runId }, examples, [.. engine.Verdicts], rounds);
+        return new RecordInput(
+            result.Run with { RunId = runId }, input.Task, [], new PlanSegment([.. engine.Verified], [.. engine.Verdicts], rounds, [.. engine.JudgedDrafts], result.Calls));
     }
 
     private static (SpeculationEngine Engine, List<RoundOutcome> Rounds) Replay(PlanInput input, PlanResult result)

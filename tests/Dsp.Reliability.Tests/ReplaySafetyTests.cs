@@ -47,7 +47,7 @@ public class ReplaySafetyTests
         // RecordRun delivered again (twice) after the orchestrator's own delivery, with its input (the judged drafts as
         // it recorded them): nothing changes.
         var record = Harness.Record(id, input, result);
-        Assert.NotEmpty(record.Examples.Drafts);
+        Assert.NotEmpty(record.Last.JudgedDrafts);
         await activities.RecordRun(record, CancellationToken.None);
         await activities.RecordRun(record, CancellationToken.None);
         Assert.Equal(expected.Select(Harness.Json), await StoredAsync());
@@ -69,7 +69,7 @@ public class ReplaySafetyTests
             var speculation = role == AgentRole.Draft
                 ? new DraftPolicyInput(PolicyNames.Adaptive, 0.02, 0.5f, 0, 0, 0, 0, 0, 0, ChainMemo.Start)
                 : null;
-            var call = new CallInput("replayed-calls", new CallKey(0, role, 0), input.Task, [], "default", null, speculation);
+            var call = new CallInput("replayed-calls", new CallKey(0, role, 0), new PlanContextRef(null, input.Task, []), "default", null, speculation);
             var first = role == AgentRole.Draft ? await activities.Draft(call, CancellationToken.None) : await activities.Target(call, CancellationToken.None);
             var second = role == AgentRole.Draft ? await activities.Draft(call, CancellationToken.None) : await activities.Target(call, CancellationToken.None);
             Assert.Equal(step, first.Step);
@@ -87,7 +87,7 @@ public class ReplaySafetyTests
         Assert.True(await cancellations.IsCancelledAsync("replayed-calls", cancelled));
         Assert.False(await cancellations.IsCancelledAsync("replayed-calls", cancelled with { Position = 2 }));
         var requests = server.Requests;
-        var outcome = await activities.Target(new CallInput("replayed-calls", cancelled, input.Task, [result.Plan[0]], "default", null), CancellationToken.None);
+        var outcome = await activities.Target(new CallInput("replayed-calls", cancelled, new PlanContextRef(null, input.Task, [result.Plan[0]]), "default", null), CancellationToken.None);
         Assert.True(outcome.Usage.Cancelled);
         Assert.Null(outcome.Step);
         Assert.Equal(requests, server.Requests);

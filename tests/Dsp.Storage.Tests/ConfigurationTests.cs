@@ -37,6 +37,7 @@ public class ConfigurationTests
     [Theory]
     [InlineData("Dsp:Storage:TablePrefix", "1bad")]
     [InlineData("Dsp:Storage:PolicyContainer", "Policies")]
+    [InlineData("Dsp:Storage:PlanContainer", "plans--1")]
     [InlineData("Dsp:Storage:TableServiceUri", "not a uri")]
     [InlineData("Dsp:Storage:MaxRetries", "-1")]
     [InlineData("Dsp:Storage:TrainingLookback", "00:00:00")]

@@ -16,6 +16,7 @@ public sealed class StorageScope : IAsyncDisposable
             ConnectionString = AzuriteFixture.ConnectionString,
             TablePrefix = $"t{id}",
             PolicyContainer = $"policies-{id}",
+            PlanContainer = $"plans-{id}",
             MaxRetries = 2,
             RetryDelay = TimeSpan.FromMilliseconds(100),
             MaxRetryDelay = TimeSpan.FromSeconds(1),
@@ -38,6 +39,8 @@ public sealed class StorageScope : IAsyncDisposable
     public BlobPolicyStore Policies() => new(Account, NullLogger<BlobPolicyStore>.Instance);
 
     public TableCancellationStore Cancellations() => new(Account);
+
+    public BlobPlanContentStore PlanContent() => new(Account);
 
     /// <summary>Another process's view of the same tables and container (its own clients, its own creation flags).</summary>
     public DspStorageAccount SecondAccount() => new(Options);
@@ -63,6 +66,7 @@ public sealed class StorageScope : IAsyncDisposable
         }
 
         await Account.BlobService.GetBlobContainerClient(Options.PolicyContainer).DeleteIfExistsAsync();
+        await Account.BlobService.GetBlobContainerClient(Options.PlanContainer).DeleteIfExistsAsync();
     }
 }
 

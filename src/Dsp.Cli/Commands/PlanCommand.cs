@@ -47,7 +47,7 @@ internal sealed class PlanCommand : Command
 
     private readonly Option<int?> _offset = new("--offset") { Description = "dsp: β, added to the predicted depth (−3…5) [default: 0]" };
 
-    private readonly Option<int> _maxSteps = new("--max-steps") { Description = "Stop after this many steps (1…50)", DefaultValueFactory = _ => PlanRequestValidator.DefaultMaxSteps };
+    private readonly Option<int> _maxSteps = new("--max-steps") { Description = $"Stop after this many steps (1…{PlanRequestValidator.MaxSteps})", DefaultValueFactory = _ => PlanRequestValidator.DefaultMaxSteps };
 
     private readonly Option<string> _judge = new("--judge") { Description = "exact or tool-call", DefaultValueFactory = _ => "exact" };
 

@@ -42,6 +42,8 @@ public sealed class SpeculationEngine
     private int _resolved;      // offsets verified so far in this round
     private int _acceptedInRound;
     private int _rounds;
+    private int _firstPosition; // the position the engine started at: 0, or where it resumed a plan
+
 
     /// <summary>Starts a plan at position 0, waiting for the first depth.</summary>
     public SpeculationEngine(IStepJudge judge, EngineOptions? options = null)
@@ -51,17 +53,49 @@ public sealed class SpeculationEngine
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxSteps, 1, nameof(options));
     }
 
+    /// <summary>
+    /// Goes on with a plan from <paramref name="snapshot"/>, taken between rounds by <see cref="Snapshot"/>: the next
+    /// round starts at its position, and counters and round numbers go on from it. The new engine's
+    /// <see cref="Verified"/>, <see cref="Verdicts"/> and <see cref="JudgedDrafts"/> hold only what it verifies itself,
+    /// from <see cref="FirstPosition"/> on.
+    /// </summary>
+    /// <exception cref="ArgumentException">The snapshot is inconsistent, or its plan is already finished.</exception>
+    public static SpeculationEngine Resume(IStepJudge judge, EngineOptions options, EngineSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (snapshot.Position < 0 || snapshot.Position >= options.MaxSteps || snapshot.Rounds < 0
+            || snapshot.AcceptedDrafts < 0 || snapshot.RejectedDrafts < 0 || snapshot.AcceptedDrafts + snapshot.RejectedDrafts > snapshot.Position
+            || snapshot.AcceptedStreak < 0 || snapshot.AcceptedStreak > snapshot.AcceptedDrafts)
+        {
+            throw new ArgumentException($"Cannot resume a plan of at most {options.MaxSteps} steps from {snapshot}.", nameof(snapshot));
+        }
+
+        var engine = new SpeculationEngine(judge, options);
+        engine._firstPosition = engine._roundStart = snapshot.Position;
+        engine._rounds = snapshot.Rounds;
+        engine.AcceptedDrafts = snapshot.AcceptedDrafts;
+        engine.RejectedDrafts = snapshot.RejectedDrafts;
+        engine.AcceptedStreak = snapshot.AcceptedStreak;
+        return engine;
+    }
+
     public EngineStatus Status { get; private set; }
 
-    /// <summary>The verified plan so far, in order.</summary>
+    /// <summary>The position this engine started at: 0, or where it resumed a plan (<see cref="Resume"/>).</summary>
+    public int FirstPosition => _firstPosition;
+
+    /// <summary>The steps this engine verified, in order, from <see cref="FirstPosition"/>.</summary>
     public IReadOnlyList<string> Verified => _verified;
 
-    /// <summary>How each verified position was decided, in order.</summary>
+    /// <summary>How each position in <see cref="Verified"/> was decided, in order.</summary>
     public IReadOnlyList<DraftVerdict> Verdicts => _verdicts;
 
     /// <summary>Every draft that finished and was judged against its target on a correct prefix, in plan order: the
-    /// acceptance model's labelled examples.</summary>
+    /// acceptance model's labelled examples (of the positions in <see cref="Verified"/>).</summary>
     public IReadOnlyList<JudgedDraft> JudgedDrafts => _judged;
+
+    /// <summary>The plan's verified steps so far, counting those before <see cref="FirstPosition"/>.</summary>
+    public int VerifiedCount => _firstPosition + _verified.Count;
 
     /// <summary>Verified positions whose draft was accepted.</summary>
     public int AcceptedDrafts { get; private set; }
@@ -88,6 +122,17 @@ public sealed class SpeculationEngine
     /// <summary>The judge deciding acceptance.</summary>
     public IStepJudge Judge => _judge;
 
+    /// <summary>
+    /// What a new engine needs to go on with this plan (<see cref="Resume"/>): its position, round count and draft
+    /// counters. Taken between rounds; the plan's history (verified steps, verdicts, judged drafts) is not part of it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A round is in flight, or the plan is over.</exception>
+    public EngineSnapshot Snapshot()
+    {
+        Expect(EngineStatus.AwaitingRound);
+        return new EngineSnapshot(_roundStart, _rounds, AcceptedDrafts, RejectedDrafts, AcceptedStreak);
+    }
+
     /// <summary>Forgets the plan and starts again at position 0, keeping the judge, options and buffers.</summary>
     public void Reset()
     {
@@ -96,7 +141,7 @@ public sealed class SpeculationEngine
         _judged.Clear();
         _commands.Clear();
         AcceptedDrafts = RejectedDrafts = AcceptedStreak = 0;
-        _roundStart = _roundDepth = _roundEnd = _resolved = _acceptedInRound = _rounds = 0;
+        _roundStart = _roundDepth = _roundEnd = _resolved = _acceptedInRound = _rounds = _firstPosition = 0;
         LastRound = default;
         FailureReason = null;
         Status = EngineStatus.AwaitingRound;
@@ -249,17 +294,35 @@ public sealed class SpeculationEngine
     /// The steps a call for <paramref name="position"/> is conditioned on: the verified plan, then (for a call
     /// inside the open round) the drafts of the positions before it. Ask when starting the call.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The engine resumed a plan: it does not hold the steps before
+    /// <see cref="FirstPosition"/> (ask <see cref="DraftsBefore"/>).</exception>
     public IReadOnlyList<string> PrefixFor(int position)
     {
+        if (_firstPosition > 0)
+        {
+            throw new InvalidOperationException($"The engine resumed the plan at position {_firstPosition} and does not hold the steps before it.");
+        }
+
         var prefix = new List<string>(position);
         prefix.AddRange(_verified);
-        for (var p = _verified.Count; p < position; p++)
+        prefix.AddRange(DraftsBefore(position));
+        return prefix;
+    }
+
+    /// <summary>
+    /// The part of a call's prefix (<see cref="PrefixFor"/>) beyond the verified plan: the open round's drafts of the
+    /// positions from <see cref="VerifiedCount"/> up to <paramref name="position"/>. Ask when starting the call.
+    /// </summary>
+    public IReadOnlyList<string> DraftsBefore(int position)
+    {
+        var drafts = new List<string>(Math.Max(0, position - VerifiedCount));
+        for (var p = VerifiedCount; p < position; p++)
         {
-            prefix.Add(_draftSteps[p - _roundStart]
+            drafts.Add(_draftSteps[p - _roundStart]
                 ?? throw new InvalidOperationException($"Position {position} is not conditioned on a finished draft chain."));
         }
 
-        return prefix;
+        return drafts;
     }
 
     /// <summary>
@@ -304,7 +367,7 @@ public sealed class SpeculationEngine
             RecordVerdict(accepted);
 
             Emit(accepted ? EngineCommandKind.DraftAccepted : EngineCommandKind.TargetKept, _roundStart + offset);
-            if (PlanSteps.IsTerminate(step) || _verified.Count >= _options.MaxSteps)
+            if (PlanSteps.IsTerminate(step) || VerifiedCount >= _options.MaxSteps)
             {
                 EndRound(EngineStatus.Completed, EngineCommandKind.Completed);
                 return;

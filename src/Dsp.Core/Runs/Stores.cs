@@ -79,12 +79,30 @@ public interface IPolicyStore
 /// <summary>Which calls of a run were cancelled: the orchestrator writes, the call activities read.</summary>
 public interface ICancellationStore
 {
-    /// <summary>Marks calls cancelled. Idempotent.</summary>
-    Task CancelCallsAsync(string runId, IReadOnlyList<CallKey> calls, CancellationToken cancellationToken = default);
+    /// <summary>Marks calls (these attempts of them) cancelled. Idempotent.</summary>
+    Task CancelCallsAsync(string runId, IReadOnlyList<CallAttempt> calls, CancellationToken cancellationToken = default);
 
     /// <summary>Marks every call of the run cancelled (the plan was stopped). Idempotent.</summary>
     Task CancelRunAsync(string runId, CancellationToken cancellationToken = default);
 
-    /// <summary>Whether the call, or its whole run, was cancelled.</summary>
-    Task<bool> IsCancelledAsync(string runId, CallKey callKey, CancellationToken cancellationToken = default);
+    /// <summary>Whether the call (this attempt of it), or its whole run, was cancelled.</summary>
+    Task<bool> IsCancelledAsync(string runId, CallAttempt attempt, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the whole run was cancelled (<see cref="CancelRunAsync"/>).</summary>
+    Task<bool> IsRunCancelledAsync(string runId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Documents of a running plan that its orchestration refers to by name rather than carrying them in its history: the
+/// task and verified steps its calls are conditioned on, and the record of each finished orchestration execution. A
+/// document is written once and never changes; its name is derived from its content, so writing it again (a replayed
+/// or redelivered activity) stores nothing new, and two different documents never share a name.
+/// </summary>
+public interface IPlanContentStore
+{
+    /// <summary>Stores <paramref name="content"/> as <paramref name="name"/> of the run, unless it is already stored.</summary>
+    Task SaveAsync(string runId, string name, string content, CancellationToken cancellationToken = default);
+
+    /// <summary>The document <paramref name="name"/> of the run, or null when there is none.</summary>
+    Task<string?> ReadAsync(string runId, string name, CancellationToken cancellationToken = default);
 }

@@ -17,6 +17,10 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
     public const int MaxTaskLength = 8_000;
     public const float DefaultTradeoff = 0.5f;
     public const int DefaultMaxSteps = 20;
+
+    /// <summary>The longest plan a request may ask for: a plan continues as new every few rounds, so its overhead per
+    /// step stays flat up to this length (README, "On the real Durable backend", gives the measurement).</summary>
+    public const int MaxSteps = 200;
     public const string DefaultAgents = "default";
 
     /// <summary>The largest value of time a plan may name: $1,000 per second saved.</summary>
@@ -79,7 +83,7 @@ public sealed class PlanRequestValidator(IAgentProfiles agents)
         }
 
         var offset = ReadInteger(body, "offset", -3, 5, errors) ?? 0;
-        var maxSteps = ReadInteger(body, "maxSteps", 1, 50, errors) ?? DefaultMaxSteps;
+        var maxSteps = ReadInteger(body, "maxSteps", 1, MaxSteps, errors) ?? DefaultMaxSteps;
         var judge = ReadString(body, "judge", errors) ?? StepJudges.Exact;
         if (!StepJudges.Names.Contains(judge))
         {

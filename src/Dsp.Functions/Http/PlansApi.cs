@@ -16,7 +16,7 @@ namespace Dsp.Functions.Http;
 /// look again in <c>Retry-After</c>; the status answers 202 while the plan runs and 200 once it has finished. Every
 /// function needs a function key.
 /// </summary>
-public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore cancellations, IRunStore runs, TimeProvider time)
+public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore cancellations, IRunStore runs, IPlanContentStore content, TimeProvider time)
 {
     /// <summary>Bodies above this size are refused: unread when the Content-Length says so, else as soon as the
     /// stream passes it (a chunked body, or a Content-Length that understates it).</summary>
@@ -109,19 +109,30 @@ public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore 
             return NotFound(id);
         }
 
+        // A plan that continued as new is still the plan the client started: running between its executions (the Azure
+        // Storage provider reports ContinuedAsNew until the next one begins), when it started, and its result whole.
         var progress = instance.ReadCustomStatusAs<PlanProgress>();
+        var started = instance.ReadInputAs<PlanInput>()?.Continuation?.StartedAt;
         var status = new PlanStatus(
             instance.InstanceId,
-            instance.RuntimeStatus.ToString(),
-            instance.CreatedAt,
+            ClientStatus(instance.RuntimeStatus),
+            started is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : instance.CreatedAt,
             instance.LastUpdatedAt,
             progress,
-            instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<PlanResult>() : null,
+            instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed && instance.ReadOutputAs<PlanOutput>() is { } output
+                ? await PlanResults.ReadAsync(content, id, output, cancellationToken)
+                : null,
             instance.FailureDetails?.ErrorMessage);
         return instance.IsCompleted
             ? new OkObjectResult(status)
             : new PlanAcceptedResult(StatusUri(request, id), status, RetryAfter.While(progress, time.GetUtcNow()));
     }
+
+    /// <summary>The plan's status as the client sees it: one plan, whichever execution runs it.</summary>
+    private static string ClientStatus(OrchestrationRuntimeStatus status) =>
+#pragma warning disable CS0618 // Obsolete in the SDK, yet the Azure Storage provider still reports it between executions.
+        status == OrchestrationRuntimeStatus.ContinuedAsNew ? nameof(OrchestrationRuntimeStatus.Running) : status.ToString();
+#pragma warning restore CS0618
 
     [Function(nameof(CancelPlan))]
     public async Task<IActionResult> CancelPlan(
@@ -188,7 +199,7 @@ public sealed class PlansApi(PlanRequestValidator validator, ICancellationStore 
     /// the one that started it.</summary>
     private IActionResult Existing(HttpRequest request, OrchestrationMetadata existing, PlanInput input)
     {
-        if (existing.ReadInputAs<PlanInput>() != input)
+        if (existing.ReadInputAs<PlanInput>()?.AsRequested() != input)
         {
             return Problem(StatusCodes.Status409Conflict, "Plan id already used", $"Plan '{existing.InstanceId}' was started with a different request; a PUT of the same id must repeat it exactly.");
         }

@@ -1,5 +1,4 @@
-using Dsp.Core.Acceptance;
-using Dsp.Core.Engine;
+using System.Text.Json.Serialization;
 using Dsp.Core.Planning;
 using Dsp.Core.Policy;
 using Dsp.Core.Runs;
@@ -17,6 +16,9 @@ namespace Dsp.Functions.Planning;
 /// <param name="TraceId">For replay profiles: the recorded trace to play.</param>
 /// <param name="Policy">The policy deciding how far to speculate (<see cref="PolicyNames"/>).</param>
 /// <param name="ValueOfTime">The <c>adaptive</c> policy's knob: dollars per second of plan latency saved.</param>
+/// <param name="Limits">How much of the plan one orchestration execution holds before it continues as new (null: the
+/// defaults). Not part of an HTTP request: a host's setting, fixed in the plan's input so that replays agree.</param>
+/// <param name="Continuation">Null when the plan starts; then what the previous execution handed on.</param>
 public sealed record PlanInput(
     string Task,
     float Tradeoff,
@@ -26,7 +28,13 @@ public sealed record PlanInput(
     string Agents,
     string? TraceId = null,
     string Policy = PolicyNames.Adaptive,
-    double ValueOfTime = PolicyOptions.DefaultValueOfTime);
+    double ValueOfTime = PolicyOptions.DefaultValueOfTime,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ExecutionLimits? Limits = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PlanContinuation? Continuation = null)
+{
+    /// <summary>The plan as it was requested, whichever execution runs it.</summary>
+    public PlanInput AsRequested() => this with { Continuation = null };
+}
 
 /// <summary>What the <c>Draft</c> activity needs to decide whether the chain goes on after its draft (and, for a
 /// round's first draft, whether to draft at all).</summary>
@@ -46,12 +54,13 @@ public sealed record DraftPolicyInput(
 /// <summary>Draft's and Target's input: one call of the plan.</summary>
 /// <param name="RunId">The plan.</param>
 /// <param name="Call">Which call.</param>
-/// <param name="Task">The user's task.</param>
-/// <param name="Prefix">The steps the call is conditioned on.</param>
+/// <param name="Context">The task and the steps the call is conditioned on, the long-lived part by reference.</param>
 /// <param name="Agents">The agent profile.</param>
 /// <param name="TraceId">For replay profiles: the recorded trace.</param>
 /// <param name="Speculation">For a draft: what its decision needs.</param>
-public sealed record CallInput(string RunId, CallKey Call, string Task, IReadOnlyList<string> Prefix, string Agents, string? TraceId, DraftPolicyInput? Speculation = null);
+/// <param name="Attempt">Which attempt at the call this is (see <see cref="CallAttempt"/>).</param>
+public sealed record CallInput(
+    string RunId, CallKey Call, PlanContextRef Context, string Agents, string? TraceId, DraftPolicyInput? Speculation = null, int Attempt = 0);
 
 /// <summary>The decision a <c>Draft</c> activity took with its draft.</summary>
 /// <param name="GoOn">Chain the next draft and target on this draft.</param>
@@ -67,29 +76,27 @@ public sealed record DraftDecision(bool GoOn, ChainMemo Memo, long? PolicyVersio
 /// <param name="CostUsd">What that cost at the profile's prices.</param>
 /// <param name="Error">Why the call failed, if it did.</param>
 /// <param name="Decision">For a draft: the policy's decision.</param>
-public sealed record CallOutcome(string? Step, CallUsage Usage, double CostUsd, string? Error = null, DraftDecision? Decision = null);
+/// <param name="RunCancelled">The call was cancelled because its whole plan was stopped (otherwise a cancelled call was
+/// cancelled on its own).</param>
+public sealed record CallOutcome(string? Step, CallUsage Usage, double CostUsd, string? Error = null, DraftDecision? Decision = null, bool RunCancelled = false);
 
 /// <summary>CancelBranches' input.</summary>
-public sealed record CancelInput(string RunId, IReadOnlyList<CallKey> Calls);
+public sealed record CancelInput(string RunId, IReadOnlyList<CallAttempt> Calls);
 
 /// <summary>
-/// RecordRun's input: the run's summary and what its training data is made of, each piece once. The transitions are
-/// built by the activity: each one carries the task and its verified prefix, so sending them would repeat the plan once
-/// per step (a 50-step plan of 8,000-character steps: an 11 MB activity input, over what a Durable worker can send).
+/// RecordRun's input: the run's summary and its plan, each piece once. The activity builds the run's training data
+/// itself: each transition carries the task and its verified prefix, so sending them would repeat the plan once per
+/// step (a 50-step plan of 8,000-character steps: an 11 MB activity input, over what a Durable worker can send).
 /// </summary>
 /// <param name="Run">The run's summary.</param>
-/// <param name="Examples">The judged drafts, with the task and the verified plan (empty unless the plan completed).</param>
-/// <param name="Verdicts">Each verified position's verdict (empty unless the plan completed).</param>
-/// <param name="Rounds">The rounds (empty unless the plan completed).</param>
-public sealed record RecordInput(RunRecord Run, RunExamples Examples, IReadOnlyList<DraftVerdict> Verdicts, IReadOnlyList<RoundOutcome> Rounds)
-{
-    /// <summary>The run's transitions for training.</summary>
-    public IReadOnlyList<PolicyTransition> Transitions() => TransitionsOf(Examples, Verdicts, Rounds);
+/// <param name="Task">The user's task.</param>
+/// <param name="Segments">The stored records of the plan's earlier orchestration executions, in order.</param>
+/// <param name="Last">The record of its last execution.</param>
+public sealed record RecordInput(RunRecord Run, string Task, IReadOnlyList<string> Segments, PlanSegment Last);
 
-    /// <summary>The transitions of a run (see <see cref="TransitionBuilder"/>); none when it did not complete.</summary>
-    public static IReadOnlyList<PolicyTransition> TransitionsOf(RunExamples examples, IReadOnlyList<DraftVerdict> verdicts, IReadOnlyList<RoundOutcome> rounds) =>
-        verdicts.Count == 0 ? [] : TransitionBuilder.Build(examples.RunId, examples.Task, examples.Plan, verdicts, rounds);
-}
+/// <summary>SavePlanContent's input: one document of a plan (<see cref="IPlanContentStore"/>) and its name; either a
+/// context chunk or a segment.</summary>
+public sealed record PlanContentInput(string RunId, string Name, ContextChunk? Context = null, PlanSegment? Segment = null);
 
 /// <summary>The orchestration's custom status while it plans (kept small: the 16 KB limit).</summary>
 /// <param name="Verified">The verified steps so far (long steps shortened).</param>
@@ -106,7 +113,7 @@ public sealed record PlanProgress(
     public int RunningCalls => InFlight.Count;
 }
 
-/// <summary>The orchestration's output.</summary>
+/// <summary>A finished plan, as <c>GET /api/plans/{id}</c> answers it (see <see cref="PlanOutput"/> for how it is kept).</summary>
 /// <param name="Outcome">Completed, Failed or Stopped.</param>
 /// <param name="Plan">The verified plan.</param>
 /// <param name="Depths">The drafts each round started (0: the target alone).</param>

@@ -312,4 +312,113 @@ public class SpeculationEngineTests
         Assert.Empty(engine.JudgedDrafts);
         Assert.Equal([C(StartTarget, 0)], Cmds(engine.BeginRound(draft: false)));
     }
+
+    [Fact]
+    public void An_engine_resumed_from_a_snapshot_at_every_round_boundary_plans_as_one_engine_does()
+    {
+        // Drafts right except at positions 2, 5 and 6; depths 3, 0, 2, 4, 1, 3, … until TERMINATE at position 9.
+        static string Target(int p) => p == 9 ? "TERMINATE" : $"step {p}";
+        static string Draft(int p) => p is 2 or 5 or 6 ? $"wrong {p}" : Target(p);
+        int[] depths = [3, 0, 2, 4, 1, 3, 3, 3, 3, 3];
+
+        var whole = NewEngine();
+        var wholeCommands = new List<EngineCommand>();
+        PlayRounds(() => whole, depths, Draft, Target, wholeCommands);
+
+        var resumed = new List<SpeculationEngine>();
+        var resumedCommands = new List<EngineCommand>();
+        var current = NewEngine();
+        PlayRounds(
+            () =>
+            {
+                if (current.Status == EngineStatus.AwaitingRound && current.Rounds > 0)
+                {
+                    resumed.Add(current);
+                    current = SpeculationEngine.Resume(new ExactJudge(), new EngineOptions { MaxSteps = 50 }, current.Snapshot());
+                }
+
+                return current;
+            },
+            depths,
+            Draft,
+            Target,
+            resumedCommands);
+        resumed.Add(current);
+
+        Assert.Equal(EngineStatus.Completed, current.Status);
+        Assert.Equal(wholeCommands, resumedCommands);
+        Assert.Equal(whole.Verified, resumed.SelectMany(e => e.Verified));
+        Assert.Equal(whole.Verdicts, resumed.SelectMany(e => e.Verdicts));
+        Assert.Equal(whole.JudgedDrafts, resumed.SelectMany(e => e.JudgedDrafts));
+        Assert.Equal(whole.LastRound, current.LastRound);
+        Assert.Equal((whole.Rounds, whole.AcceptedDrafts, whole.RejectedDrafts, whole.AcceptedStreak, whole.Position),
+            (current.Rounds, current.AcceptedDrafts, current.RejectedDrafts, current.AcceptedStreak, current.Position));
+        Assert.Equal(10, current.VerifiedCount);
+        Assert.True(resumed.Count > 5);
+        Assert.All(resumed.Skip(1), e => Assert.Equal(e.FirstPosition, e.Position - e.Verified.Count));
+    }
+
+    [Fact]
+    public void A_resumed_engine_conditions_its_calls_on_the_round_s_drafts_and_counts_the_steps_before_it()
+    {
+        var engine = SpeculationEngine.Resume(new ExactJudge(), new EngineOptions { MaxSteps = 6 }, new EngineSnapshot(4, 3, 2, 1, 1));
+
+        Assert.Equal([C(StartDraft, 4), C(StartTarget, 4)], Cmds(engine.BeginRound()));
+        Assert.Equal(3, engine.Rounds - 1);
+        Assert.Equal([C(StartDraft, 5), C(StartTarget, 5)], Cmds(engine.DraftCompleted(4, "E", GoOn)));
+        Assert.Equal(["E"], engine.DraftsBefore(5));
+        Assert.Throws<InvalidOperationException>(() => engine.PrefixFor(5));
+
+        // Step 6 of 6 completes the plan: the four steps before the resumption count.
+        engine.DraftCompleted(5, "F", GoOn);
+        engine.TargetCompleted(4, "E");
+        Assert.Equal([C(DraftAccepted, 5), C(EngineCommandKind.Completed, 6)], Cmds(engine.TargetCompleted(5, "F")));
+        Assert.Equal(["E", "F"], engine.Verified);
+        Assert.Equal(6, engine.VerifiedCount);
+        Assert.Equal(new JudgedDraft(3, 4, 0, "E", true), engine.JudgedDrafts[0]);
+        Assert.Equal(new RoundOutcome(3, 4, 2, 2, 2, null), engine.LastRound);
+    }
+
+    [Fact]
+    public void A_snapshot_is_taken_between_rounds_and_an_inconsistent_one_is_refused()
+    {
+        var engine = NewEngine();
+        engine.BeginRound();
+        Assert.Throws<InvalidOperationException>(engine.Snapshot);
+
+        var options = new EngineOptions { MaxSteps = 10 };
+        Assert.Throws<ArgumentException>(() => SpeculationEngine.Resume(new ExactJudge(), options, new EngineSnapshot(10, 5, 0, 0, 0)));
+        Assert.Throws<ArgumentException>(() => SpeculationEngine.Resume(new ExactJudge(), options, new EngineSnapshot(3, 2, 3, 1, 0)));
+        Assert.Throws<ArgumentException>(() => SpeculationEngine.Resume(new ExactJudge(), options, new EngineSnapshot(3, 2, 1, 1, 2)));
+    }
+
+    /// <summary>Plays rounds of the given depths: drafts chain to the depth, then targets finish in order.</summary>
+    private static void PlayRounds(
+        Func<SpeculationEngine> engineAt, int[] depths, Func<int, string> draft, Func<int, string> target, List<EngineCommand> log)
+    {
+        var engine = engineAt();
+        for (var round = 0; engine.Status == EngineStatus.AwaitingRound; round++)
+        {
+            var depth = depths[round];
+            var started = new List<EngineCommand>(engine.BeginRound(draft: depth > 0));
+            log.AddRange(started);
+            for (var i = 0; i < started.Count; i++)
+            {
+                if (started[i].Kind == StartDraft)
+                {
+                    var position = started[i].Position;
+                    var chained = Cmds(engine.DraftCompleted(position, draft(position), position - engine.Position + 1 < depth));
+                    log.AddRange(chained);
+                    started.AddRange(chained);
+                }
+            }
+
+            foreach (var call in started.Where(c => c.Kind == StartTarget).ToList())
+            {
+                log.AddRange(engine.TargetCompleted(call.Position, target(call.Position)));
+            }
+
+            engine = engineAt();
+        }
+    }
 }

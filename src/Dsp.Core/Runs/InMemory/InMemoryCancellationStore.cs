@@ -5,9 +5,9 @@ namespace Dsp.Core.Runs.InMemory;
 /// <summary>Cancelled calls and runs, in memory.</summary>
 public sealed class InMemoryCancellationStore : ICancellationStore
 {
-    private readonly ConcurrentDictionary<(string RunId, CallKey? Call), bool> _cancelled = new();
+    private readonly ConcurrentDictionary<(string RunId, CallAttempt? Call), bool> _cancelled = new();
 
-    public Task CancelCallsAsync(string runId, IReadOnlyList<CallKey> calls, CancellationToken cancellationToken = default)
+    public Task CancelCallsAsync(string runId, IReadOnlyList<CallAttempt> calls, CancellationToken cancellationToken = default)
     {
         foreach (var call in calls)
         {
@@ -23,6 +23,9 @@ public sealed class InMemoryCancellationStore : ICancellationStore
         return Task.CompletedTask;
     }
 
-    public Task<bool> IsCancelledAsync(string runId, CallKey callKey, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_cancelled.ContainsKey((runId, callKey)) || _cancelled.ContainsKey((runId, null)));
+    public Task<bool> IsCancelledAsync(string runId, CallAttempt attempt, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_cancelled.ContainsKey((runId, attempt)) || _cancelled.ContainsKey((runId, null)));
+
+    public Task<bool> IsRunCancelledAsync(string runId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_cancelled.ContainsKey((runId, null)));
 }
