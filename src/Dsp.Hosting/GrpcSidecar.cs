@@ -50,7 +50,11 @@ internal sealed class GrpcSidecar : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         // The worker's results (activity outputs, orchestrator actions) reach the Functions host over its invocation
         // channel, which has no 4 MB cap either.
-        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = null);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = null;
+            grpc.Interceptors.Add<FailedOrchestrationLogger>();
+        });
         builder.Services.AddSingleton(service);
         builder.Services.AddSingleton(client);
         builder.Services.Configure<TaskHubGrpcServerOptions>(options =>

@@ -15,6 +15,7 @@ using Dsp.Storage;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace Dsp.Reliability.Tests;
@@ -225,18 +226,21 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
     /// <summary>
     /// The Durable client's gRPC messages are capped at 4 MB, and the worker's default JSON writes each CJK character as a
     /// six-character escape: a plan of 50 steps of 8,000 CJK characters has a result of more than 4 MB. The orchestration's
-    /// output holds one execution's segment at most, and the rest is read from the plan store, so it reads whole. On the
-    /// in-memory backend: the cap is the client channel's, the same on both; on the Azure Storage backend behind the local
-    /// sidecar this plan does not complete yet (README, "What the in-memory host hid").
+    /// output holds one execution's segment at most, and the rest is read from the plan store, so it reads whole. On both
+    /// backends: the cap is the client channel's, the same on both; on Azure Storage the cancelled branches come back
+    /// later, so the plan reaches its executions' steps limit with branches still out, and waits for them rather than
+    /// carrying on in one execution (whose record would go out in one activity input over the worker's 3.9 MB).
     /// </summary>
-    [Fact]
-    public async Task A_plan_whose_result_is_over_the_durable_clients_4_MB_messages_reads_whole()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_plan_whose_result_is_over_the_durable_clients_4_MB_messages_reads_whole(bool onAzureStorage)
     {
-        static string Text(int i) => string.Concat(Enumerable.Repeat($"第{i}步：修复模糊的图像，然后与原图比对。", 1 + (8_000 / 18)))[..8_000];
-        var trace = Trace("cjk-large-1", Text(0), 50, Text, 0, 0);
-        var file = Path.Combine(Directory.CreateTempSubdirectory("dsp-cjk-large-").FullName, "cjk-large.jsonl");
-        TraceWriter.WriteFile(file, [trace]);
-        await using var planner = await InProcessPlanner.StartAsync(ReplayConfiguration(file, latencyScale: 0), services => services.AddInMemoryStores());
+        var trace = LargeCjkTrace("cjk-large-1", out var file);
+        await using var azurite = onAzureStorage ? await PrivateAzurite.StartAsync() : null;
+        await using var planner = await InProcessPlanner.StartAsync(
+            ReplayConfiguration(file, latencyScale: 0), services => services.AddInMemoryStores(),
+            backend: azurite is null ? null : new AzureStorageDurableBackend(azurite.ConnectionString(), Provider(NewHub())));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
 
         var id = await planner.StartPlanAsync(new PlanInput(trace.Task, 0.5f, 0, 50, "exact", "default", trace.Id), timeout.Token);
@@ -248,7 +252,43 @@ public class AzureStorageDurableTests(ITestOutputHelper output)
         Assert.True(whole > 4 * 1024 * 1024, $"the result is only {whole:N0} characters");
         Assert.InRange(orchestrationOutput.Length, 1, 4 * 1024 * 1024);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"50 steps of 8,000 CJK characters: the whole result is {whole:N0} characters of JSON, over the client's 4 MB messages; the orchestration's output {orchestrationOutput.Length:N0}"));
+            $"{(onAzureStorage ? "Azure Storage" : "in memory")}, 50 steps of 8,000 CJK characters: the whole result is {whole:N0} characters of JSON, over the client's 4 MB messages; the orchestration's output {orchestrationOutput.Length:N0}"));
+    }
+
+    /// <summary>
+    /// A plan kept in one execution (no steps limit) sends its whole record to <c>RecordRun</c> in one activity input:
+    /// 50 steps of 8,000 CJK characters are more than the portable worker's 3.9 MB per orchestrator action, and the
+    /// worker fails the orchestration itself. The sidecar drops the failure's details; its log keeps them.
+    /// </summary>
+    [Fact]
+    public async Task An_orchestration_the_worker_fails_for_an_action_over_its_messages_is_logged_with_the_reason()
+    {
+        var trace = LargeCjkTrace("cjk-large-2", out var file);
+        await using var azurite = await PrivateAzurite.StartAsync();
+        var logs = new LogCapture();
+        await using var planner = await InProcessPlanner.StartAsync(
+            ReplayConfiguration(file, latencyScale: 0), services => services.AddInMemoryStores(), services => services.AddLogging(l => l.AddProvider(logs)),
+            backend: new AzureStorageDurableBackend(azurite.ConnectionString(), Provider(NewHub())));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+
+        var oneExecution = new ExecutionLimits(Rounds: 1000, ContentCharacters: int.MaxValue, InlineContextCharacters: 4096);
+        var id = await planner.StartPlanAsync(new PlanInput(trace.Task, 0.5f, 0, 50, "exact", "default", trace.Id, Limits: oneExecution), timeout.Token);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => planner.WaitAsync(id, timeout.Token));
+        var logged = Assert.Single(logs.Entries, e => e.Message.StartsWith($"{id}: the worker failed the orchestration", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Contains("exceeds the 3.90MB limit", logged.Message, StringComparison.Ordinal);
+        output.WriteLine(logged.Message);
+    }
+
+    /// <summary>50 steps of 8,000 CJK characters, task included.</summary>
+    private static AgentTrace LargeCjkTrace(string id, out string file)
+    {
+        static string Text(int i) => string.Concat(Enumerable.Repeat($"第{i}步：修复模糊的图像，然后与原图比对。", 1 + (8_000 / 18)))[..8_000];
+        var trace = Trace(id, Text(0), 50, Text, 0, 0);
+        file = Path.Combine(Directory.CreateTempSubdirectory("dsp-cjk-large-").FullName, "cjk-large.jsonl");
+        TraceWriter.WriteFile(file, [trace]);
+        return trace;
     }
 
     [Fact]

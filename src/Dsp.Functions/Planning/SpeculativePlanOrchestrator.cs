@@ -230,13 +230,16 @@ public sealed partial class SpeculativePlanOrchestrator
         /// <summary>
         /// Continues the plan as new, between rounds: stores this execution's segment and hands on counters and
         /// references. Waits until the cancelled branches have come back (they are billed here), so that rounds do not
-        /// start later than they would; after twice the rounds, waits for them. False when the plan goes on here: the
-        /// branches are still out, or the segment could not be stored (it is tried again after as many rounds).
+        /// start later than they would; after twice the rounds, or once the steps reach their limit, waits for them. The
+        /// steps' limit is not put off: what this execution holds goes out whole in one activity input (the segment, or
+        /// <c>RecordRun</c>'s at the end), and the portable SDK's worker fails the orchestration when one is over its
+        /// 3.9 MB messages. False when the plan goes on here: the branches are still out, or the segment could not be
+        /// stored (it is tried again after as many rounds).
         /// </summary>
         private async Task<bool> TryContinueAsNewAsync(Task<string> stop)
         {
             var settled = _cancelled.All(c => c.Call.IsCompleted) && _cancellationWrites.All(w => w.IsCompleted) && _pendingSave is not { Write.IsCompleted: false };
-            if (!settled && _rounds.Count < 2 * _continueAfterRounds)
+            if (!settled && _rounds.Count < 2 * _continueAfterRounds && SegmentCharacters() < _limits.ContentCharacters)
             {
                 return false;
             }
