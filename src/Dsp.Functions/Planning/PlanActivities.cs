@@ -38,7 +38,18 @@ public sealed partial class PlanActivities(
     /// nothing (a round of the target alone).
     /// </summary>
     [Function(nameof(Draft))]
-    public async Task<CallOutcome> Draft([ActivityTrigger] CallInput input, CancellationToken cancellationToken)
+    public async Task<CallOutcome> Draft([ActivityTrigger] CallInput input, CancellationToken cancellationToken) =>
+        (await DraftAsync(input, cancellationToken)) with { Answers = new CallAttempt(input.Call, input.Attempt) };
+
+    [Function(nameof(Target))]
+    public async Task<CallOutcome> Target([ActivityTrigger] CallInput input, CancellationToken cancellationToken)
+    {
+        var profile = ProfileOf(input);
+        var (task, prefix) = await contexts.ReadAsync(input.RunId, input.Context, cancellationToken);
+        return (await CallAsync(input, task, prefix, profile, cancellationToken)) with { Answers = new CallAttempt(input.Call, input.Attempt) };
+    }
+
+    private async Task<CallOutcome> DraftAsync(CallInput input, CancellationToken cancellationToken)
     {
         var speculation = input.Speculation ?? throw new InvalidOperationException($"Draft {input.Call} of run {input.RunId} carries no policy input.");
         var profile = ProfileOf(input);
@@ -67,14 +78,6 @@ public sealed partial class PlanActivities(
 
         var decision = policy.AfterDraft(new DraftFinishedRequest(state, speculation.Round, step, outcome.Usage.LatencySeconds, memo));
         return outcome with { Decision = new DraftDecision(decision.GoOn, decision.Memo, version, Acceptance: decision.Acceptance) };
-    }
-
-    [Function(nameof(Target))]
-    public async Task<CallOutcome> Target([ActivityTrigger] CallInput input, CancellationToken cancellationToken)
-    {
-        var profile = ProfileOf(input);
-        var (task, prefix) = await contexts.ReadAsync(input.RunId, input.Context, cancellationToken);
-        return await CallAsync(input, task, prefix, profile, cancellationToken);
     }
 
     [Function(nameof(CancelBranches))]

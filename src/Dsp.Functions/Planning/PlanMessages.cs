@@ -78,7 +78,11 @@ public sealed record DraftDecision(bool GoOn, ChainMemo Memo, long? PolicyVersio
 /// <param name="Decision">For a draft: the policy's decision.</param>
 /// <param name="RunCancelled">The call was cancelled because its whole plan was stopped (otherwise a cancelled call was
 /// cancelled on its own).</param>
-public sealed record CallOutcome(string? Step, CallUsage Usage, double CostUsd, string? Error = null, DraftDecision? Decision = null, bool RunCancelled = false);
+/// <param name="Answers">The call attempt this answers. The Azure Storage provider matches an answer to its task by
+/// number alone, so after an episode lost with its worker a call can receive another task's answer: the orchestrator
+/// checks this (null from an activity that predates it).</param>
+public sealed record CallOutcome(
+    string? Step, CallUsage Usage, double CostUsd, string? Error = null, DraftDecision? Decision = null, bool RunCancelled = false, CallAttempt? Answers = null);
 
 /// <summary>CancelBranches' input.</summary>
 public sealed record CancelInput(string RunId, IReadOnlyList<CallAttempt> Calls);

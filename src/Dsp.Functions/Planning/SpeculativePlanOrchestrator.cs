@@ -169,7 +169,7 @@ public sealed partial class SpeculativePlanOrchestrator
                 var call = (Task<CallOutcome>)next;
                 var key = _running.First(r => r.Value == call).Key;
                 _running.Remove(key);
-                var outcome = await OutcomeOf(call);
+                var outcome = await OutcomeOf(call, key, _inputs.TryGetValue(key, out var made) ? made.Attempt : null);
                 if (outcome.Usage.Cancelled && !outcome.RunCancelled)
                 {
                     // Cancelled, though not by this orchestration: see MakeAgain.
@@ -293,7 +293,7 @@ public sealed partial class SpeculativePlanOrchestrator
         /// settled branches last.</summary>
         private async Task<List<(CallKey Key, CallOutcome Outcome)>> SettleAsync()
         {
-            var settled = await Task.WhenAll(_cancelled.Select(c => OutcomeOf(c.Call)));
+            var settled = await Task.WhenAll(_cancelled.Select(c => OutcomeOf(c.Call, c.Key, attempt: null)));
             var calls = new List<(CallKey Key, CallOutcome Outcome)>(_finished);
             for (var i = 0; i < settled.Length; i++)
             {
@@ -409,16 +409,20 @@ public sealed partial class SpeculativePlanOrchestrator
         }
 
         /// <summary>
-        /// The call's outcome; an activity that crashed counts as a failed call that consumed nothing. A call activity
-        /// never answers null: a null answer is another task's, delivered to this call because an episode whose worker
-        /// died gave that task the number its replay gave this call (the provider matches a response to its task by
-        /// number alone). It counts as cancelled, not by this orchestration, so the call is made again (see MakeAgain).
+        /// The call's outcome; an activity that crashed counts as a failed call that consumed nothing. An answer that is
+        /// null, or names another call or attempt, is another task's, delivered to this call because an episode whose
+        /// worker died gave that task the number its replay gave this call (the provider matches a response to its task
+        /// by number alone). It counts as cancelled, not by this orchestration, so the call is made again (see
+        /// MakeAgain); what it consumed is not this call's.
         /// </summary>
-        private static async Task<CallOutcome> OutcomeOf(Task<CallOutcome> call)
+        private static async Task<CallOutcome> OutcomeOf(Task<CallOutcome> call, CallKey key, int? attempt)
         {
             try
             {
-                return await call ?? new CallOutcome(null, new CallUsage(0, 0, 0, Cancelled: true), 0);
+                var outcome = await call;
+                return outcome is null || outcome.Answers is { } answers && (answers.Call != key || answers.Attempt != (attempt ?? answers.Attempt))
+                    ? new CallOutcome(null, new CallUsage(0, 0, 0, Cancelled: true), 0)
+                    : outcome;
             }
             catch (TaskFailedException e)
             {
