@@ -85,11 +85,10 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
     private static readonly ServiceRules Rules = new();
     private readonly ConcurrentDictionary<string, int> _attempts = new();
     private readonly ConcurrentDictionary<FaultKind, int> _faults = new();
+    private readonly InFlightCounter _inFlight = new();
     private int _requests;
     private int _retries;
     private int _aborted;
-    private int _inFlight;
-    private int _peakInFlight;
 
     private FaultyOpenAIServer(WebApplication app, FaultOptions options, Func<FaultRequest, string> answer)
     {
@@ -113,7 +112,7 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
     public int Aborted => Volatile.Read(ref _aborted);
 
     /// <summary>The most requests the server was answering at once.</summary>
-    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+    public int PeakInFlight => _inFlight.Peak;
 
     /// <summary>Faults injected, by kind.</summary>
     public IReadOnlyDictionary<FaultKind, int> Faults => _faults.ToDictionary();
@@ -185,12 +184,7 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
         }
 
         var aborted = context.RequestAborted;
-        var inFlight = Interlocked.Increment(ref _inFlight);
-        for (var peak = Volatile.Read(ref _peakInFlight); inFlight > peak; peak = Volatile.Read(ref _peakInFlight))
-        {
-            Interlocked.CompareExchange(ref _peakInFlight, inFlight, peak);
-        }
-
+        _inFlight.Enter();
         try
         {
             if (_options.RefusedDeployments.Contains(deployment))
@@ -228,7 +222,7 @@ internal sealed partial class FaultyOpenAIServer : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
+            _inFlight.Exit();
         }
     }
 

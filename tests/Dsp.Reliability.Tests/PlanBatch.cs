@@ -77,16 +77,14 @@ internal static class PlanBatch
         Func<int, PlanInput>? inputOf = null)
     {
         using var gate = new SemaphoreSlim(atOnce);
-        var inFlight = 0;
-        var peak = 0;
+        var inFlight = new InFlightCounter();
         var clock = Stopwatch.StartNew();
         var plans = await Task.WhenAll(numbers.Select(async number =>
         {
             await gate.WaitAsync(cancellationToken);
             try
             {
-                var now = Interlocked.Increment(ref inFlight);
-                InterlockedMax(ref peak, now);
+                inFlight.Enter();
                 var input = inputOf?.Invoke(number) ?? new PlanInput(Harness.Task(number), 0.5f, 1, 20, "exact", "default");
                 var started = DateTimeOffset.UtcNow;
                 var id = await planner.StartPlanAsync(input, cancellationToken);
@@ -101,20 +99,12 @@ internal static class PlanBatch
             }
             finally
             {
-                Interlocked.Decrement(ref inFlight);
+                inFlight.Exit();
                 gate.Release();
             }
         }));
-        Assert.True(peak <= atOnce, $"{peak} plans in flight");
-        return new BatchReport(plans, peak, clock.Elapsed);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int current;
-        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
-        {
-        }
+        Assert.True(inFlight.Peak <= atOnce, $"{inFlight.Peak} plans in flight");
+        return new BatchReport(plans, inFlight.Peak, clock.Elapsed);
     }
 }
 
