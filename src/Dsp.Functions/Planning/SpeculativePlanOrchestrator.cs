@@ -465,7 +465,7 @@ public sealed partial class SpeculativePlanOrchestrator
                     case EngineCommandKind.DraftAccepted or EngineCommandKind.TargetKept:
                         var step = _engine.Verified[command.Position - _engine.FirstPosition];
                         _unsavedSteps.Add(step);
-                        _recentSteps.Add(step.Length <= MaxStatusStepLength ? step : step[..MaxStatusStepLength] + "…");
+                        _recentSteps.Add(Shortened(step, MaxStatusStepLength));
                         if (_recentSteps.Count > StatusSteps)
                         {
                             _recentSteps.RemoveAt(0);
@@ -577,7 +577,7 @@ public sealed partial class SpeculativePlanOrchestrator
             for (var length = MaxStatusStepLength; ; length /= 2)
             {
                 var progress = new PlanProgress(
-                    [.. _recentSteps.Select(s => s.Length <= length ? s : s[..length] + "…")],
+                    [.. _recentSteps.Select(s => Shortened(s, length))],
                     _engine.Rounds - 1,
                     _draftsInRound,
                     _tally.CostUsd + _costSoFar,
@@ -590,6 +590,8 @@ public sealed partial class SpeculativePlanOrchestrator
                 }
             }
         }
+
+        private static string Shortened(string step, int length) => step.Length <= length ? step : step[..length] + "…";
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Plan {RunId}: {Error}")]
