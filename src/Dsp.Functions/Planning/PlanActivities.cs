@@ -39,14 +39,14 @@ public sealed partial class PlanActivities(
     /// </summary>
     [Function(nameof(Draft))]
     public async Task<CallOutcome> Draft([ActivityTrigger] CallInput input, CancellationToken cancellationToken) =>
-        (await DraftAsync(input, cancellationToken)) with { Answers = new CallAttempt(input.Call, input.Attempt) };
+        (await DraftAsync(input, cancellationToken)) with { Answers = input.MadeAttempt() };
 
     [Function(nameof(Target))]
     public async Task<CallOutcome> Target([ActivityTrigger] CallInput input, CancellationToken cancellationToken)
     {
         var profile = ProfileOf(input);
         var (task, prefix) = await contexts.ReadAsync(input.RunId, input.Context, cancellationToken);
-        return (await CallAsync(input, task, prefix, profile, cancellationToken)) with { Answers = new CallAttempt(input.Call, input.Attempt) };
+        return (await CallAsync(input, task, prefix, profile, cancellationToken)) with { Answers = input.MadeAttempt() };
     }
 
     private async Task<CallOutcome> DraftAsync(CallInput input, CancellationToken cancellationToken)
@@ -157,7 +157,7 @@ public sealed partial class PlanActivities(
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired: the host is stopping.</exception>
     private async Task<CallOutcome> CallAgentAsync(CallInput input, StepRequest request, IStepAgent agent, ModelPrice price, CancellationToken cancellationToken)
     {
-        var key = new CallAttempt(input.Call, input.Attempt);
+        var key = input.MadeAttempt();
         if (await IsCancelledAsync(input.RunId, key, cancellationToken))
         {
             return await CancelledAsync(input.RunId, new CallOutcome(null, new CallUsage(0, 0, 0, Cancelled: true), 0), cancellationToken);

@@ -60,7 +60,11 @@ public sealed record DraftPolicyInput(
 /// <param name="Speculation">For a draft: what its decision needs.</param>
 /// <param name="Attempt">Which attempt at the call this is (see <see cref="CallAttempt"/>).</param>
 public sealed record CallInput(
-    string RunId, CallKey Call, PlanContextRef Context, string Agents, string? TraceId, DraftPolicyInput? Speculation = null, int Attempt = 0);
+    string RunId, CallKey Call, PlanContextRef Context, string Agents, string? TraceId, DraftPolicyInput? Speculation = null, int Attempt = 0)
+{
+    /// <summary>The attempt this input makes (a method, so that it is not serialized with the input).</summary>
+    public CallAttempt MadeAttempt() => new(Call, Attempt);
+}
 
 /// <summary>The decision a <c>Draft</c> activity took with its draft.</summary>
 /// <param name="GoOn">Chain the next draft and target on this draft.</param>

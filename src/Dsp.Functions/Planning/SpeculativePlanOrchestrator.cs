@@ -340,7 +340,7 @@ public sealed partial class SpeculativePlanOrchestrator
         {
             _lostAttempts[key] = Merged(key, lost);
             var again = _inputs[key] with { Attempt = _inputs[key].Attempt + 1 };
-            LogCallMadeAgain(_logger, _context.InstanceId, new CallAttempt(key, again.Attempt).ToString());
+            LogCallMadeAgain(_logger, _context.InstanceId, again.MadeAttempt().ToString());
             _inputs[key] = again;
             _running[key] = _context.CallActivityAsync<CallOutcome>(key.Role == AgentRole.Draft ? nameof(PlanActivities.Draft) : nameof(PlanActivities.Target), again);
         }
