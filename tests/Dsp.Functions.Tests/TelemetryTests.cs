@@ -20,7 +20,11 @@ public class TelemetryTests
     public async Task A_plan_emits_one_plan_span_with_its_metrics_and_a_span_per_model_call()
     {
         using var spans = new SpanRecorder();
-        await using var host = await PlanHost.StartAsync();
+        // On virtual time, so that a mismatch finds the later calls still running however loaded the machine is: with
+        // real (scaled) latencies they may all finish before the orchestrator gets to cancel them.
+        await using var agents = new VirtualTimeReplayProfiles(new TraceCatalog(Traces));
+        await using var host = await PlanHost.StartAsync(agents: agents);
+        agents.Client = host.Client;
         using var metrics = new MetricRecorder(host.Services.GetRequiredService<IMeterFactory>());
         var profile = host.Services.GetRequiredService<IAgentProfiles>().Find("default")!;
 
