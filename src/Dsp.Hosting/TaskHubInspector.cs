@@ -4,7 +4,8 @@ using Azure.Storage.Blobs;
 namespace Dsp.Hosting;
 
 /// <summary>How much a plan's history takes in a task hub of the Azure Storage provider.</summary>
-/// <param name="Rows">History rows (every execution of the instance).</param>
+/// <param name="Rows">History rows left in the table. The provider writes an execution's events at row keys from 0 up,
+/// replacing the previous execution's, so after continuing as new these are about the longest execution's rows.</param>
 /// <param name="TableBytes">Their size as the Table service counts it: strings at two bytes a character.</param>
 /// <param name="Blobs">Payloads the provider moved to blobs because they passed a queue message's or a table
 /// property's limit.</param>
