@@ -68,7 +68,7 @@ internal sealed class DspBenchOptions
 
     private readonly Option<int> _coldStartDepth = new("--cold-start-depth")
     {
-        Description = "dsp, adaptive: the depth before the first training (for dsp, β is still added)",
+        Description = "dsp, adaptive: the depth before the first training (for dsp, β is still added; adaptive chains at least this many drafts and further where the runs so far say it pays)",
         HelpName = "K",
         DefaultValueFactory = _ => _defaultSelection.ColdStartDepth,
         CustomParser = OptionParsers.WholeNumber(0),

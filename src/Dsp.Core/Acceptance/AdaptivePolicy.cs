@@ -17,7 +17,8 @@ public sealed record AdaptiveSettings
     /// <summary>What a cancelled call is billed (streamed calls stop generating when cancelled).</summary>
     public CancelledCallBilling Billing { get; init; } = CancelledCallBilling.ProducedTokens;
 
-    /// <summary>Before any training: go on while fewer than this many drafts were started.</summary>
+    /// <summary>Before any training: go on while fewer than this many drafts were started (and further where the
+    /// <see cref="ColdStartEvidence"/>, when given, says it pays).</summary>
     public int ColdStartDepth { get; init; } = 2;
 
     /// <summary>Throws when a setting is out of range.</summary>
@@ -42,17 +43,24 @@ public sealed record AdaptiveSettings
 /// With a perfect acceptance model this is the oracle. Before a round's first draft, the round drafts iff the
 /// probability that the draft will be accepted × the seconds it can save × the value of time covers the draft's
 /// cost (else the target runs alone, depth 0). Expected seconds and tokens are the model's running averages, dollars
-/// the profile's prices. Before any training it chains a fixed number of drafts.
+/// the profile's prices. Before any training it chains a fixed number of drafts, so that there are drafts to learn
+/// from at any value of time, and — given the evidence of the runs so far — further wherever the same rule, with the
+/// acceptance rate seen so far for every draft, says going on pays.
 /// </summary>
 public sealed class AdaptivePolicy : ISpeculationPolicy
 {
     private readonly AcceptanceModel? _model;
     private readonly AdaptiveSettings _settings;
+    private readonly ColdStartEvidence? _coldStart;
 
-    public AdaptivePolicy(AcceptanceModel? model, AdaptiveSettings settings)
+    /// <param name="model">The acceptance model; null before any training.</param>
+    /// <param name="settings">The knob and prices.</param>
+    /// <param name="coldStart">Without a model: what the runs so far showed, or null if there were none.</param>
+    public AdaptivePolicy(AcceptanceModel? model, AdaptiveSettings settings, ColdStartEvidence? coldStart = null)
     {
         _model = model;
         _settings = settings.Validated();
+        _coldStart = coldStart;
     }
 
     public ChainDecision AtRoundStart(in RoundStartRequest request)
@@ -71,14 +79,25 @@ public sealed class AdaptivePolicy : ISpeculationPolicy
 
     public ChainDecision AfterDraft(in DraftFinishedRequest request)
     {
-        if (_model is null)
+        if (_model is not null)
         {
-            return new ChainDecision(request.DraftsStarted < request.Memo.Depth, request.Memo);
+            return Decide(request, _model.Predict(request.State, request.Draft), _model.Statistics);
         }
 
-        var acceptance = _model.Predict(request.State, request.Draft);
+        var coldStartDepthLeft = request.DraftsStarted < request.Memo.Depth;
+        if (_coldStart is null)
+        {
+            return new ChainDecision(coldStartDepthLeft, request.Memo);
+        }
+
+        var decision = Decide(request, _coldStart.AcceptanceRate, _coldStart.Statistics);
+        return decision with { GoOn = decision.GoOn || coldStartDepthLeft };
+    }
+
+    private ChainDecision Decide(in DraftFinishedRequest request, double acceptance, CallStatistics statistics)
+    {
         var chain = request.Memo.ChainAcceptance * acceptance;
-        var (draft, target) = (_model.Statistics.Draft, _model.Statistics.Target);
+        var (draft, target) = (statistics.Draft, statistics.Target);
 
         // An accepted TERMINATE ends the plan: nothing chained on it can save time.
         var saved = PlanSteps.IsTerminate(request.Draft) ? 0 : Math.Max(0, target.LatencySeconds - request.DraftSeconds);

@@ -44,7 +44,8 @@ public sealed record OnlineAdaptiveResult(
 /// <summary>
 /// Online learning on the simulator: streams the traces in file order (several passes), starts untrained (or from a
 /// given model), keeps each task's judged drafts when it finishes, and retrains every few tasks — as the Functions
-/// app's timer does. Every decision's acceptance prediction is scored against the draft's verdict.
+/// app's timer does. Until the first training, each task's policy is given the evidence of the tasks before it
+/// (<see cref="ColdStartEvidence"/>). Every decision's acceptance prediction is scored against the draft's verdict.
 /// </summary>
 public static class OnlineAdaptiveBenchmark
 {
@@ -83,7 +84,7 @@ public static class OnlineAdaptiveBenchmark
                     TargetPrice = simulation.Prices[trace.Models.Target],
                     Billing = simulation.CancelledCallBilling,
                     ColdStartDepth = options.ColdStartDepth,
-                });
+                }, model is null ? ColdStartEvidence.From(runs) : null);
                 var plan = simulator.Run(trace, policy);
                 Score(plan, overall, passCalibration);
                 plans.Add(plan.Metrics);

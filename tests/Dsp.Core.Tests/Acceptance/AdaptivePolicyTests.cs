@@ -81,6 +81,43 @@ public class AdaptivePolicyTests
     }
 
     [Fact]
+    public void Untrained_with_the_evidence_of_earlier_runs_it_chains_past_the_cold_start_depth_only_where_time_is_dear()
+    {
+        // 9 drafts of 10 accepted so far; drafts take 1 s, targets 8 s.
+        var evidence = new ColdStartEvidence(0.9, new CallStatistics(new RoleStatistics(300, 0, 10, 1), new RoleStatistics(900, 0, 200, 8)));
+        AdaptivePolicy Untrained(double valueOfTime) => new(null, new AdaptiveSettings
+        {
+            ValueOfTime = valueOfTime, DraftPrice = new ModelPrice(10, 30), TargetPrice = new ModelPrice(10, 30), ColdStartDepth = 2,
+        }, evidence);
+        DraftFinishedRequest Draft(int started) => new(
+            AcceptanceTraining.State("any", started - 1) with { DraftsInRound = started - 1 }, 0, "step", 1.0,
+            ChainMemo.Start with { Depth = 2, ChainAcceptance = Math.Pow(0.9, started - 1) });
+
+        // Past the cold-start depth: on where a second is worth a dollar, not where it is worth nothing.
+        var third = Untrained(1).AfterDraft(Draft(3));
+        Assert.True(third.GoOn);
+        Assert.Equal(0.9, third.Acceptance);
+        Assert.Equal(Math.Pow(0.9, 3), third.Memo.ChainAcceptance, 12);
+        Assert.False(Untrained(0).AfterDraft(Draft(3)).GoOn);
+
+        // Within it: on whatever the value of time, so that there are drafts to learn from.
+        Assert.True(Untrained(0).AfterDraft(Draft(1)).GoOn);
+    }
+
+    [Fact]
+    public void Cold_start_evidence_is_the_smoothed_acceptance_rate_and_the_calls_figures_of_the_runs_so_far()
+    {
+        static DraftRecord Judged(bool accepted) => new(0, 0, "step", accepted, new Planning.CallUsage(300, 10, 1), new Planning.CallUsage(900, 200, 8));
+
+        var evidence = ColdStartEvidence.From([new RunExamples("r", "task", ["step"], [Judged(true), Judged(true), Judged(false)])])!;
+
+        Assert.Equal((2 + 1.0) / (3 + 2), evidence.AcceptanceRate, 12);
+        Assert.Equal(8, evidence.Statistics.Target.LatencySeconds, 12);
+        Assert.Equal(10, evidence.Statistics.Draft.CompletionTokens, 12);
+        Assert.Null(ColdStartEvidence.From([new RunExamples("r", "task", ["step"], [])]));
+    }
+
+    [Fact]
     public void A_negative_or_infinite_value_of_time_is_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Policy(-1));
