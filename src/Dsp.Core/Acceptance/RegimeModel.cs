@@ -2,7 +2,8 @@ namespace Dsp.Core.Acceptance;
 
 /// <summary>
 /// One logistic model per regime (how much the memory knows of a case), each with the model of all cases as its
-/// prior: a regime with few examples predicts as the shared model does, one with many learns its own weights — the
+/// prior: a regime with few examples predicts as the shared model does (one whose examples all have the same verdict
+/// keeps the shared model: nothing there tells cases apart), one with many learns its own weights — the
 /// features that matter for a draft judged before are not those that matter for a new one. Each model's penalty is
 /// chosen on the newest examples: fitted on the older ones, the penalty that predicts the newer ones best wins, and
 /// the model is fitted again on all of them with it.
@@ -40,8 +41,10 @@ internal sealed class RegimeModel
         for (var regime = 0; regime < regimeCount; regime++)
         {
             var members = Enumerable.Range(0, labels.Length).Where(i => regimes[i] == regime).ToArray();
-            if (members.Length == 0)
+            if (members.Length == 0 || members.All(i => labels[i] == labels[members[0]]))
             {
+                // No example, or no verdict against the others: nothing to tell this regime's cases apart by, and a
+                // fit would only push its intercept without bound.
                 models[regime] = shared;
                 continue;
             }
