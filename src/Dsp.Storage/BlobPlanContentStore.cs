@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Dsp.Core.Runs;
 
@@ -13,7 +14,7 @@ public sealed class BlobPlanContentStore(DspStorageAccount account) : IPlanConte
 {
     public async Task SaveAsync(string runId, string name, string content, CancellationToken cancellationToken = default)
     {
-        var blob = (await account.PlanBlobs.GetClientAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(BlobName(runId, name));
+        var blob = await BlobAsync(runId, name, cancellationToken).ConfigureAwait(false);
         try
         {
             await blob.UploadAsync(
@@ -33,7 +34,7 @@ public sealed class BlobPlanContentStore(DspStorageAccount account) : IPlanConte
 
     public async Task<string?> ReadAsync(string runId, string name, CancellationToken cancellationToken = default)
     {
-        var blob = (await account.PlanBlobs.GetClientAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(BlobName(runId, name));
+        var blob = await BlobAsync(runId, name, cancellationToken).ConfigureAwait(false);
         try
         {
             return (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
@@ -44,10 +45,10 @@ public sealed class BlobPlanContentStore(DspStorageAccount account) : IPlanConte
         }
     }
 
-    private static string BlobName(string runId, string name)
+    private async Task<BlobClient> BlobAsync(string runId, string name, CancellationToken cancellationToken)
     {
         TableKeys.Validate(runId, nameof(runId));
         TableKeys.Validate(name, nameof(name));
-        return $"{runId}/{name}";
+        return (await account.PlanBlobs.GetClientAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient($"{runId}/{name}");
     }
 }

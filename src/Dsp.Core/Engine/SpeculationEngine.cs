@@ -44,7 +44,6 @@ public sealed class SpeculationEngine
     private int _rounds;
     private int _firstPosition; // the position the engine started at: 0, or where it resumed a plan
 
-
     /// <summary>Starts a plan at position 0, waiting for the first depth.</summary>
     public SpeculationEngine(IStepJudge judge, EngineOptions? options = null)
     {
@@ -298,11 +297,7 @@ public sealed class SpeculationEngine
     /// <see cref="FirstPosition"/> (ask <see cref="DraftsBefore"/>).</exception>
     public IReadOnlyList<string> PrefixFor(int position)
     {
-        if (_firstPosition > 0)
-        {
-            throw new InvalidOperationException($"The engine resumed the plan at position {_firstPosition} and does not hold the steps before it.");
-        }
-
+        ThrowIfResumed();
         var prefix = new List<string>(position);
         prefix.AddRange(_verified);
         prefix.AddRange(DraftsBefore(position));
@@ -329,14 +324,24 @@ public sealed class SpeculationEngine
     /// <see cref="PrefixFor"/> without the copy: a view over the engine's own lists, valid only until the engine's next
     /// change (for a decision taken on the spot; copy it to keep it).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The engine resumed a plan (see <see cref="PrefixFor"/>).</exception>
     public IReadOnlyList<string> PrefixView(int position)
     {
+        ThrowIfResumed();
         if (position < _verified.Count || position > _roundStart + _roundEnd)
         {
             throw new ArgumentOutOfRangeException(nameof(position), position, "Position is not at or inside the open round.");
         }
 
         return new Prefix(this, position);
+    }
+
+    private void ThrowIfResumed()
+    {
+        if (_firstPosition > 0)
+        {
+            throw new InvalidOperationException($"The engine resumed the plan at position {_firstPosition} and does not hold the steps before it.");
+        }
     }
 
     private void Advance()

@@ -247,7 +247,7 @@ public sealed partial class SpeculativePlanOrchestrator
             var calls = await SettleAsync();
             if (_pendingSave is { } pending)
             {
-                await Observe(pending.Write);
+                await Task.WhenAny(pending.Write); // Completed either way: PromoteSavedContext logs a failed write.
                 PromoteSavedContext();
             }
 
@@ -308,7 +308,15 @@ public sealed partial class SpeculativePlanOrchestrator
             _finished.Clear();
             foreach (var write in _cancellationWrites)
             {
-                await Observe(write, e => LogCancelFailed(_logger, _context.InstanceId, e.FailureDetails.ErrorMessage));
+                try
+                {
+                    await write;
+                }
+                catch (TaskFailedException e)
+                {
+                    // The branches it names may run to the end: billed in full, which the run's cost shows.
+                    LogCancelFailed(_logger, _context.InstanceId, e.FailureDetails.ErrorMessage);
+                }
             }
 
             _cancellationWrites.Clear();
@@ -392,19 +400,6 @@ public sealed partial class SpeculativePlanOrchestrator
                 var error = $"The run could not be recorded: {reason}";
                 LogRecordFailed(_logger, _context.InstanceId, error);
                 return error;
-            }
-        }
-
-        /// <summary>Waits for a storage write; one that failed after its retries is logged (and its failure observed).</summary>
-        private async Task Observe(Task write, Action<TaskFailedException>? failed = null)
-        {
-            try
-            {
-                await write;
-            }
-            catch (TaskFailedException e)
-            {
-                (failed ?? (f => LogContextSaveFailed(_logger, _context.InstanceId, f.FailureDetails.ErrorMessage)))(e);
             }
         }
 

@@ -368,6 +368,7 @@ public class SpeculationEngineTests
         Assert.Equal([C(StartDraft, 5), C(StartTarget, 5)], Cmds(engine.DraftCompleted(4, "E", GoOn)));
         Assert.Equal(["E"], engine.DraftsBefore(5));
         Assert.Throws<InvalidOperationException>(() => engine.PrefixFor(5));
+        Assert.Throws<InvalidOperationException>(() => engine.PrefixView(5));
 
         // Step 6 of 6 completes the plan: the four steps before the resumption count.
         engine.DraftCompleted(5, "F", GoOn);
